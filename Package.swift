@@ -1,0 +1,80 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Language mode 5 keeps the Sendable checks as warnings while the concurrency
+// model settles: the chat state is guarded by one lock (see ChatEngine), and
+// NIO handlers are confined to their event loops.
+let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "papo",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "papo", targets: ["papo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        .target(name: "ChatCore", swiftSettings: v5),
+        .target(
+            name: "ChatStore",
+            dependencies: ["ChatCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: v5
+        ),
+        .target(name: "BotEngine", dependencies: ["ChatCore"], swiftSettings: v5),
+        .target(
+            name: "ChatServer",
+            dependencies: [
+                "BotEngine", "ChatCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: v5
+        ),
+        .target(
+            name: "ChatClient",
+            dependencies: [
+                "CLibEdit", "ChatServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: v5
+        ),
+        .executableTarget(
+            name: "papo",
+            dependencies: [
+                "ChatServer", "ChatClient", "ChatStore", "BotEngine", "ChatCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: v5
+        ),
+        .testTarget(name: "ChatCoreTests", dependencies: ["ChatCore"], swiftSettings: v5),
+        .testTarget(name: "ChatStoreTests", dependencies: ["ChatStore", "ChatCore"], swiftSettings: v5),
+        .testTarget(name: "BotEngineTests", dependencies: ["BotEngine", "ChatCore"], swiftSettings: v5),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "ChatServer", "ChatStore", "BotEngine", "ChatCore", "papo",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: v5
+        ),
+    ]
+)

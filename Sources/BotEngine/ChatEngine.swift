@@ -1,0 +1,104 @@
+import ChatCore
+import Foundation
+
+/// The bot engine: the one serial owner of the chat. Every line a user sends
+/// comes here; a `/command` is looked up in the command table and run, any
+/// other line is said in the user's room. Safe to call from any thread.
+public final class ChatEngine: @unchecked Sendable {
+    private let lock = NSLock()
+    private let chat: Chat
+    public let table: CommandTable
+    private let adminPassword: String?
+
+    /// - Parameter adminPassword: what `/admin` must be given; nil disables it.
+    public init(chat: Chat, table: CommandTable = BuiltinCommands.table(), adminPassword: String?) {
+        self.chat = chat
+        self.table = table
+        self.adminPassword = adminPassword.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Runs `body` as the chat's owner.
+    public func withChat<T>(_ body: (Chat) throws -> T) rethrows -> T {
+        try lock.withLock { try body(chat) }
+    }
+
+    /// Admits a user; on failure nothing changed.
+    public func connect(name: String, endpoint: any ChatEndpoint, address: String?) -> Result<Welcome, ChatError> {
+        withChat { chat in
+            Result { try chat.connect(name: name, endpoint: endpoint, address: address) }
+                .mapError { $0 as? ChatError ?? .badRequest("\($0)") }
+        }
+    }
+
+    public func disconnect(_ id: UserID, reason: String? = nil) {
+        withChat { $0.disconnect(id, reason: reason) }
+    }
+
+    /// Tells every user the server is going down.
+    public func announceShutdown() {
+        withChat { $0.announceShutdown() }
+    }
+
+    /// Handles one line from `user`. The answer (a `Reply`) and any events
+    /// leave through the chat's outbox.
+    public func handle(line: String, from user: UserID, requestID: String? = nil) {
+        withChat { chat in
+            guard let endpoint = chat.endpoint(of: user) else { return }
+            let reply: Reply
+            var quit = false
+            do {
+                switch try dispatch(line, from: user, requestID: requestID, chat: chat) {
+                case .reply(let text):
+                    reply = Reply(requestID: requestID, text: text, time: chat.now)
+                case .deferred:
+                    return
+                case .quit(let text):
+                    reply = Reply(requestID: requestID, text: text, time: chat.now)
+                    quit = true
+                }
+            } catch {
+                let chatError = error as? ChatError ?? .badRequest(String(describing: error))
+                reply = Reply(requestID: requestID, error: chatError, time: chat.now)
+            }
+            chat.outbox.deliver(.reply(reply), to: [endpoint])
+            if quit { chat.quit(user) }
+        }
+    }
+
+    /// Checks `password` in constant time with respect to its content.
+    func checkAdminPassword(_ password: String) throws {
+        guard let adminPassword else { throw ChatError.adminDisabled }
+        let given = Array(password.utf8), expected = Array(adminPassword.utf8)
+        var difference = given.count ^ expected.count
+        for i in 0..<expected.count {
+            difference |= Int(expected[i] ^ (i < given.count ? given[i] : 0))
+        }
+        if difference != 0 { throw ChatError.wrongPassword }
+    }
+
+    private func dispatch(_ line: String, from user: UserID, requestID: String?, chat: Chat) throws -> CommandResult {
+        // `//texto` says a line that starts with a slash.
+        if line.hasPrefix("//") {
+            try chat.say(user, String(line.dropFirst()))
+            return .done
+        }
+        guard line.hasPrefix("/") else {
+            try chat.say(user, line)
+            return .done
+        }
+        let body = line.dropFirst()
+        let name = String(body.prefix { $0 != " " })
+        let arguments = String(body.dropFirst(name.count)).trimmingCharacters(in: .whitespaces)
+        guard let command = table.lookup(name) else {
+            throw ChatError.unknownCommand(name, suggestion: table.suggestion(for: name))
+        }
+        let role = chat.role(of: user)
+        if role < command.permission.requiredRole {
+            if command.permission == .admin { throw ChatError.notAdmin }
+            throw ChatError.notModerator(chat.roomName(of: user) ?? "")
+        }
+        let context = CommandContext(chat: chat, caller: user, invokedAs: name, arguments: arguments,
+                                     requestID: requestID, table: table, engine: self)
+        return try command.run(context)
+    }
+}

@@ -1,0 +1,51 @@
+import ChatCore
+
+extension ChatError {
+    /// The sentence shown to the user, in Brazilian Portuguese.
+    public var message: String {
+        switch self {
+        case .nameEmpty: return "O nome não pode ser vazio."
+        case .nameTooLong(let max): return "Nome longo demais (máximo de \(max) caracteres)."
+        case .nameInvalid(let name):
+            return "Nome inválido: \(Self.quote(name)). Use letras, números, '_', '-' ou '.', começando com uma letra."
+        case .nameReserved(let name): return "O nome \(Self.quote(name)) é reservado. Escolha outro."
+        case .nameTaken(let name): return "O nome \(name) já está em uso. Escolha outro."
+        case .sameName: return "Você já usa esse nome."
+        case .roomNameInvalid(let name):
+            return "Nome de sala inválido: \(Self.quote(name)). Use até \(NameRules.maxRoomLength) letras, números, '_', '-' ou '.'."
+        case .alreadyInRoom(let room): return "Você já está em #\(room)."
+        case .bannedFromRoom(let room): return "Você está banido de #\(room)."
+        case .messageEmpty: return "Mensagem vazia: nada foi enviado."
+        case .messageTooLong(let max): return "Mensagem longa demais (máximo de \(max) caracteres): nada foi enviado."
+        case .controlCharacters: return "A mensagem contém caracteres de controle e não foi enviada."
+        case .invalidUTF8: return "A linha não é UTF-8 válido e foi descartada."
+        case .lineTooLong(let max): return "Linha longa demais (máximo de \(max) bytes) e foi descartada."
+        case .noSuchUser(let name): return "Usuário não encontrado: \(Self.quote(name))."
+        case .cannotTargetSelf: return "Você não pode fazer isso consigo mesmo."
+        case .notInSameRoom(let name): return "\(name) não está na sua sala."
+        case .notModerator(let room): return "Só moderadores de #\(room) podem fazer isso."
+        case .notAdmin: return "Só administradores podem fazer isso."
+        case .targetOutranks(let name): return "Você não pode moderar \(name)."
+        case .notBanned(let name): return "\(Self.quote(name)) não está banido desta sala."
+        case .wrongPassword: return "Senha incorreta."
+        case .adminDisabled: return "Este servidor não tem senha de administrador configurada."
+        case .alreadyAdmin: return "Você já é administrador."
+        case .unknownCommand(let name, let suggestion):
+            let known = "Comando desconhecido: /\(Self.clip(name))."
+            if let suggestion { return "\(known) Você quis dizer /\(suggestion)?" }
+            return "\(known) Digite /ajuda para ver os comandos."
+        case .missingArgument(let usage): return "Faltam argumentos. Uso: \(usage)"
+        case .invalidArgument(let value, let usage): return "Argumento inválido: \(Self.quote(value)). Uso: \(usage)"
+        case .badRequest(let detail): return "Pedido inválido: \(detail)"
+        case .notConnected: return "Você não está conectado."
+        }
+    }
+
+    /// User-supplied text inside an error, clipped so an error never grows
+    /// with the input.
+    private static func quote(_ text: String) -> String { "'\(clip(text))'" }
+
+    private static func clip(_ text: String) -> String {
+        text.count > 40 ? String(text.prefix(40)) + "…" : text
+    }
+}

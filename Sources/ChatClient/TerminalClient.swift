@@ -1,0 +1,5 @@
+/// Placeholder replaced below.
+public struct TerminalClient {
+    public init(host: String, port: Int, name: String?) {}
+    public func run() -> Int32 { 0 }
+}

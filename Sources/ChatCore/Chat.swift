@@ -1,0 +1,355 @@
+import Foundation
+
+/// The chat itself: users, names, rooms, moderators, bans, messages, history
+/// and stats. It is not thread-safe: exactly one owner drives it (the bot
+/// engine's `ChatEngine` serialises every call). It knows nothing of sockets,
+/// bytes or Lua; everything it says leaves through the `Outbox`.
+public final class Chat {
+    public let defaultRoom: String
+    public let storage: any ChatStorage
+    public let outbox: any Outbox
+    public let startedAt: Date
+    private let clock: () -> Date
+
+    private var users: [UserID: ChatUser] = [:]
+    private var idsByName: [String: UserID] = [:]
+    private var rooms: [String: Room] = [:]
+    private var nextID: UInt64 = 1
+    private var totalMessages: Int
+    private var messagesByUser: [String: (name: String, count: Int)]
+    private var firstMessageAt: Date?
+
+    /// Loads rooms, bans and counters from `storage`, and makes sure the
+    /// default room exists.
+    public init(storage: any ChatStorage, outbox: any Outbox, defaultRoom: String = "geral",
+                clock: @escaping () -> Date = Date.init) throws {
+        self.storage = storage
+        self.outbox = outbox
+        self.defaultRoom = defaultRoom
+        self.clock = clock
+        self.startedAt = clock()
+        let state = try storage.load()
+        totalMessages = state.totalMessages
+        firstMessageAt = state.firstMessageAt
+        var counts: [String: (name: String, count: Int)] = [:]
+        for (name, count) in state.messagesByUser {
+            let key = nameKey(name)
+            counts[key] = (name, (counts[key]?.count ?? 0) + count)
+        }
+        messagesByUser = counts
+        for record in state.rooms {
+            rooms[nameKey(record.name)] = Room(record: record)
+        }
+        if rooms[nameKey(defaultRoom)] == nil {
+            let record = RoomRecord(name: defaultRoom, createdBy: nil, createdAt: startedAt)
+            rooms[nameKey(defaultRoom)] = Room(record: record)
+            storage.record(.roomCreated(record))
+        }
+    }
+
+    public var now: Date { clock() }
+
+    // MARK: Connecting
+
+    /// Admits a new user named `requestedName` into the default room.
+    public func connect(name requestedName: String, endpoint: any ChatEndpoint, address: String?) throws -> Welcome {
+        let name = try NameRules.userName(requestedName).get()
+        let key = nameKey(name)
+        if idsByName[key] != nil { throw ChatError.nameTaken(name) }
+        let lobby = room(defaultRoom)
+        if lobby.isBanned(nameKey: key, address: address) { throw ChatError.bannedFromRoom(lobby.name) }
+        let id = UserID(nextID)
+        nextID += 1
+        let user = ChatUser(id: id, name: name, roomKey: lobby.key, endpoint: endpoint, address: address,
+                            session: Self.newSessionToken(), connectedAt: clock())
+        users[id] = user
+        idsByName[key] = id
+        // The others hear of the newcomer; the newcomer gets a welcome from the front end.
+        emit(ChatEvent(kind: .connect, room: lobby.name, sender: name, time: clock()), to: lobby)
+        lobby.add(id, endpoint: endpoint)
+        return Welcome(id: id, name: name, room: lobby.name)
+    }
+
+    /// Removes a user who left or whose connection ended. Safe to call twice.
+    public func disconnect(_ id: UserID, reason: String? = nil) {
+        guard let user = users.removeValue(forKey: id) else { return }
+        idsByName.removeValue(forKey: nameKey(user.name))
+        let room = room(key: user.roomKey)
+        room.remove(id)
+        emit(ChatEvent(kind: .disconnect, room: room.name, sender: user.name, text: reason, time: clock()), to: room)
+    }
+
+    /// Tells everyone the server is stopping.
+    public func announceShutdown() {
+        let endpoints = users.values.map(\.endpoint)
+        outbox.deliver(.event(ChatEvent(kind: .shutdown, time: clock())), to: endpoints)
+    }
+
+    // MARK: Talking
+
+    /// Says `text` in the user's current room.
+    public func say(_ id: UserID, _ text: String) throws {
+        let user = try self.user(id)
+        let text = try NameRules.messageText(text).get()
+        let room = room(key: user.roomKey)
+        let time = clock()
+        emit(ChatEvent(kind: .message, room: room.name, sender: user.name, text: text, time: time), to: room)
+        count(message: StoredMessage(kind: .public, room: room.name, sender: user.name, text: text, time: time))
+    }
+
+    /// Sends `text` to `recipientName` only (and echoes it to the sender).
+    public func whisper(_ id: UserID, to recipientName: String, _ text: String) throws {
+        let sender = try self.user(id)
+        guard let recipient = lookup(recipientName) else { throw ChatError.noSuchUser(recipientName) }
+        if recipient.id == id { throw ChatError.cannotTargetSelf }
+        let text = try NameRules.messageText(text).get()
+        let time = clock()
+        let event = ChatEvent(kind: .privateMessage, room: nil, sender: sender.name, target: recipient.name,
+                              text: text, time: time)
+        outbox.deliver(.event(event), to: [sender.endpoint, recipient.endpoint])
+        count(message: StoredMessage(kind: .private, room: room(key: sender.roomKey).name, sender: sender.name,
+                                     recipient: recipient.name, text: text, time: time,
+                                     senderSession: sender.session, recipientSession: recipient.session))
+    }
+
+    // MARK: Names and rooms
+
+    /// Renames a user; names stay unique case-insensitively.
+    public func rename(_ id: UserID, to requested: String) throws {
+        var user = try self.user(id)
+        let newName = try NameRules.userName(requested).get()
+        if newName == user.name { throw ChatError.sameName }
+        let newKey = nameKey(newName)
+        if let holder = idsByName[newKey], holder != id { throw ChatError.nameTaken(newName) }
+        let oldName = user.name
+        idsByName.removeValue(forKey: nameKey(oldName))
+        idsByName[newKey] = id
+        user.name = newName
+        users[id] = user
+        let room = room(key: user.roomKey)
+        emit(ChatEvent(kind: .rename, room: room.name, sender: oldName, target: newName, time: clock()), to: room)
+    }
+
+    /// Moves a user into `roomName`, creating the room (with the user as its
+    /// moderator) when it does not exist. Returns the room's name and whether
+    /// it was created.
+    @discardableResult
+    public func join(_ id: UserID, room requested: String) throws -> (room: String, created: Bool) {
+        let user = try self.user(id)
+        let name = try NameRules.roomName(requested).get()
+        let key = nameKey(name)
+        if key == user.roomKey { throw ChatError.alreadyInRoom(room(key: key).name) }
+        var created = false
+        let target: Room
+        if let existing = rooms[key] {
+            if existing.isBanned(nameKey: nameKey(user.name), address: user.address) || user.bannedRooms.contains(key) {
+                throw ChatError.bannedFromRoom(existing.name)
+            }
+            target = existing
+        } else {
+            let record = RoomRecord(name: name, createdBy: user.name, createdAt: clock(), moderators: [user.name])
+            target = Room(record: record)
+            rooms[key] = target
+            storage.record(.roomCreated(record))
+            created = true
+        }
+        move(id, to: target)
+        return (target.name, created)
+    }
+
+    // MARK: Moderation
+
+    /// Removes `targetName` from the caller's room. From the default room
+    /// that means off the server. They may come back.
+    public func kick(_ id: UserID, target targetName: String) throws {
+        let (moderator, target, room) = try moderation(by: id, of: targetName)
+        emit(ChatEvent(kind: .kick, room: room.name, sender: moderator.name, target: target.name, time: clock()), to: room)
+        remove(target, from: room)
+    }
+
+    /// Removes `targetName` from the caller's room and bars them from it, by
+    /// name, by this connection (so a rename does not help) and by address.
+    public func ban(_ id: UserID, target targetName: String) throws {
+        let (moderator, target, room) = try moderation(by: id, of: targetName)
+        let record = BanRecord(name: target.name, address: target.address, bannedBy: moderator.name, time: clock())
+        room.bans[nameKey(target.name)] = record
+        users[target.id]?.bannedRooms.insert(room.key)
+        storage.record(.banAdded(room: room.name, record))
+        emit(ChatEvent(kind: .ban, room: room.name, sender: moderator.name, target: target.name, time: clock()), to: room)
+        remove(target, from: room)
+    }
+
+    /// Lifts the ban on `targetName` in the caller's room.
+    public func unban(_ id: UserID, target targetName: String) throws {
+        let moderator = try self.user(id)
+        let room = room(key: moderator.roomKey)
+        guard role(of: moderator, in: room) >= .moderator else { throw ChatError.notModerator(room.name) }
+        let key = nameKey(targetName.trimmingSpaces)
+        guard let record = room.bans.removeValue(forKey: key) else { throw ChatError.notBanned(targetName) }
+        for (uid, var user) in users where user.bannedRooms.contains(room.key) && nameKey(user.name) == key {
+            user.bannedRooms.remove(room.key)
+            users[uid] = user
+        }
+        storage.record(.banRemoved(room: room.name, name: record.name))
+        emit(ChatEvent(kind: .unban, room: room.name, sender: moderator.name, target: record.name, time: clock()), to: room)
+    }
+
+    /// Makes the user a server admin (the caller checked the password).
+    public func grantAdmin(_ id: UserID) throws {
+        var user = try self.user(id)
+        if user.isAdmin { throw ChatError.alreadyAdmin }
+        user.isAdmin = true
+        users[id] = user
+        let room = room(key: user.roomKey)
+        emit(ChatEvent(kind: .admin, room: room.name, sender: user.name, time: clock()), to: room)
+    }
+
+    /// Ends the user's session at their own request.
+    public func quit(_ id: UserID, reason: String? = nil) {
+        guard let endpoint = users[id]?.endpoint else { return }
+        disconnect(id, reason: reason)
+        outbox.disconnect(endpoint)
+    }
+
+    // MARK: Reading
+
+    /// The user's role in their current room.
+    public func role(of id: UserID) -> Role {
+        guard let user = users[id] else { return .user }
+        return role(of: user, in: room(key: user.roomKey))
+    }
+
+    public func name(of id: UserID) -> String? { users[id]?.name }
+
+    public func roomName(of id: UserID) -> String? { users[id].map { room(key: $0.roomKey).name } }
+
+    public func endpoint(of id: UserID) -> (any ChatEndpoint)? { users[id]?.endpoint }
+
+    /// Connected users, sorted by name.
+    public func connectedUsers() -> [UserSummary] {
+        users.values.map { user in
+            let room = room(key: user.roomKey)
+            return UserSummary(name: user.name, room: room.name, role: role(of: user, in: room),
+                               connectedAt: user.connectedAt)
+        }.sorted { nameKey($0.name) < nameKey($1.name) }
+    }
+
+    /// Every room, default room first, then by name.
+    public func roomList() -> [RoomSummary] {
+        rooms.values.sorted { lhs, rhs in
+            if lhs.key == nameKey(defaultRoom) { return true }
+            if rhs.key == nameKey(defaultRoom) { return false }
+            return lhs.key < rhs.key
+        }.map { room in
+            RoomSummary(name: room.name, memberCount: room.memberCount,
+                        moderators: room.key == nameKey(defaultRoom) ? [] : room.moderatorNames)
+        }
+    }
+
+    /// Names of the users in `id`'s room.
+    public func roomMembers(of id: UserID) -> [String] {
+        guard let user = users[id] else { return [] }
+        return room(key: user.roomKey).memberIDs.compactMap { users[$0]?.name }
+    }
+
+    public func stats(top: Int = 5) -> ChatStats {
+        let ranked = messagesByUser.values.sorted {
+            $0.count != $1.count ? $0.count > $1.count : nameKey($0.name) < nameKey($1.name)
+        }
+        return ChatStats(totalMessages: totalMessages, startedAt: startedAt, firstMessageAt: firstMessageAt,
+                         connectedUsers: users.count, rooms: rooms.count,
+                         topUsers: ranked.prefix(top).map { (name: $0.name, messages: $0.count) })
+    }
+
+    /// Fetches the last `limit` messages of the user's room plus their private
+    /// ones; `completion` may run later, on another thread.
+    public func history(_ id: UserID, limit: Int, completion: @escaping @Sendable ([StoredMessage]) -> Void) throws {
+        let user = try self.user(id)
+        storage.history(room: room(key: user.roomKey).name, session: user.session, limit: limit, completion: completion)
+    }
+
+    // MARK: Internals
+
+    private func user(_ id: UserID) throws -> ChatUser {
+        guard let user = users[id] else { throw ChatError.notConnected }
+        return user
+    }
+
+    private func lookup(_ name: String) -> ChatUser? {
+        idsByName[nameKey(name.trimmingSpaces)].flatMap { users[$0] }
+    }
+
+    private func room(key: String) -> Room {
+        rooms[key]!
+    }
+
+    private func room(_ name: String) -> Room {
+        rooms[nameKey(name)]!
+    }
+
+    private func role(of user: ChatUser, in room: Room) -> Role {
+        if user.isAdmin { return .admin }
+        if room.key != nameKey(defaultRoom), room.moderators.contains(nameKey(user.name)) { return .moderator }
+        return .user
+    }
+
+    /// Checks that `id` may moderate `targetName` in the caller's room.
+    private func moderation(by id: UserID, of targetName: String) throws -> (ChatUser, ChatUser, Room) {
+        let moderator = try user(id)
+        let room = room(key: moderator.roomKey)
+        let callerRole = role(of: moderator, in: room)
+        guard callerRole >= .moderator else { throw ChatError.notModerator(room.name) }
+        guard let target = lookup(targetName) else { throw ChatError.noSuchUser(targetName.trimmingSpaces) }
+        if target.id == id { throw ChatError.cannotTargetSelf }
+        guard target.roomKey == room.key else { throw ChatError.notInSameRoom(target.name) }
+        if role(of: target, in: room) >= callerRole { throw ChatError.targetOutranks(target.name) }
+        return (moderator, target, room)
+    }
+
+    /// Takes `user` out of `room` after a kick or ban: back to the default
+    /// room, or off the server when `room` is the default room.
+    private func remove(_ user: ChatUser, from room: Room) {
+        if room.key == nameKey(defaultRoom) {
+            users.removeValue(forKey: user.id)
+            idsByName.removeValue(forKey: nameKey(user.name))
+            room.remove(user.id)
+            outbox.disconnect(user.endpoint)
+        } else {
+            room.remove(user.id)
+            var moved = user
+            let lobby = self.room(defaultRoom)
+            moved.roomKey = lobby.key
+            users[user.id] = moved
+            lobby.add(user.id, endpoint: user.endpoint)
+            emit(ChatEvent(kind: .join, room: lobby.name, sender: user.name, time: clock()), to: lobby)
+        }
+    }
+
+    private func move(_ id: UserID, to target: Room) {
+        guard var user = users[id] else { return }
+        let old = room(key: user.roomKey)
+        old.remove(id)
+        emit(ChatEvent(kind: .leave, room: old.name, sender: user.name, target: target.name, time: clock()), to: old)
+        user.roomKey = target.key
+        users[id] = user
+        target.add(id, endpoint: user.endpoint)
+        emit(ChatEvent(kind: .join, room: target.name, sender: user.name, time: clock()), to: target)
+    }
+
+    private func emit(_ event: ChatEvent, to room: Room) {
+        outbox.deliver(.event(event), to: room.endpoints)
+    }
+
+    private func count(message: StoredMessage) {
+        totalMessages += 1
+        if firstMessageAt == nil { firstMessageAt = message.time }
+        let key = nameKey(message.sender)
+        messagesByUser[key] = (message.sender, (messagesByUser[key]?.count ?? 0) + 1)
+        storage.record(.message(message))
+    }
+
+    private static func newSessionToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in String(generator.next() as UInt64, radix: 16) }.joined()
+    }
+}

@@ -1,0 +1,69 @@
+/// Every way a chat operation can be refused. `code` is the stable,
+/// machine-readable identifier sent to JSON clients; the human text lives
+/// with the front ends and the bot engine, not here.
+public enum ChatError: Error, Equatable, Sendable {
+    case nameEmpty
+    case nameTooLong(max: Int)
+    case nameInvalid(String)
+    case nameReserved(String)
+    case nameTaken(String)
+    case sameName
+    case roomNameInvalid(String)
+    case alreadyInRoom(String)
+    case bannedFromRoom(String)
+    case messageEmpty
+    case messageTooLong(max: Int)
+    case controlCharacters
+    case invalidUTF8
+    case lineTooLong(max: Int)
+    case noSuchUser(String)
+    case cannotTargetSelf
+    case notInSameRoom(String)
+    case notModerator(String)
+    case notAdmin
+    case targetOutranks(String)
+    case notBanned(String)
+    case wrongPassword
+    case adminDisabled
+    case alreadyAdmin
+    case unknownCommand(String, suggestion: String?)
+    case missingArgument(usage: String)
+    case invalidArgument(String, usage: String)
+    case badRequest(String)
+    case notConnected
+
+    /// The stable code sent to programs.
+    public var code: String {
+        switch self {
+        case .nameEmpty: return "name_empty"
+        case .nameTooLong: return "name_too_long"
+        case .nameInvalid: return "name_invalid"
+        case .nameReserved: return "name_reserved"
+        case .nameTaken: return "name_taken"
+        case .sameName: return "same_name"
+        case .roomNameInvalid: return "room_name_invalid"
+        case .alreadyInRoom: return "already_in_room"
+        case .bannedFromRoom: return "banned"
+        case .messageEmpty: return "message_empty"
+        case .messageTooLong: return "message_too_long"
+        case .controlCharacters: return "control_characters"
+        case .invalidUTF8: return "invalid_utf8"
+        case .lineTooLong: return "line_too_long"
+        case .noSuchUser: return "no_such_user"
+        case .cannotTargetSelf: return "cannot_target_self"
+        case .notInSameRoom: return "not_in_room"
+        case .notModerator: return "not_moderator"
+        case .notAdmin: return "not_admin"
+        case .targetOutranks: return "target_outranks"
+        case .notBanned: return "not_banned"
+        case .wrongPassword: return "wrong_password"
+        case .adminDisabled: return "admin_disabled"
+        case .alreadyAdmin: return "already_admin"
+        case .unknownCommand: return "unknown_command"
+        case .missingArgument: return "missing_argument"
+        case .invalidArgument: return "invalid_argument"
+        case .badRequest: return "bad_request"
+        case .notConnected: return "not_connected"
+        }
+    }
+}

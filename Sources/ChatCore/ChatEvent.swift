@@ -1,0 +1,77 @@
+import Foundation
+
+/// A protocol-neutral thing that happened in the chat. Front ends render it
+/// (plain text, JSON, later IRC or SSH); the core never formats a line.
+public struct ChatEvent: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        /// `sender` said `text` in `room`.
+        case message
+        /// `sender` whispered `text` to `target`.
+        case privateMessage = "private"
+        /// `sender` arrived in `room` (from another room).
+        case join
+        /// `sender` left `room` for the room in `target`.
+        case leave
+        /// `sender` connected to the server (and so entered `room`).
+        case connect
+        /// `sender` left the server from `room`; `text` is their reason, if any.
+        case disconnect
+        /// `sender` is now called `target`.
+        case rename
+        /// `sender` (a moderator) removed `target` from `room`.
+        case kick
+        /// `sender` (a moderator) removed and barred `target` from `room`.
+        case ban
+        /// `sender` lifted the ban on `target` in `room`.
+        case unban
+        /// `sender` became a server admin.
+        case admin
+        /// The server is shutting down.
+        case shutdown
+    }
+
+    public var kind: Kind
+    public var room: String?
+    public var sender: String?
+    public var target: String?
+    public var text: String?
+    public var time: Date
+
+    public init(kind: Kind, room: String? = nil, sender: String? = nil, target: String? = nil,
+                text: String? = nil, time: Date) {
+        self.kind = kind
+        self.room = room
+        self.sender = sender
+        self.target = target
+        self.text = text
+        self.time = time
+    }
+}
+
+/// The answer to one command (or chat line): success with text and optional
+/// items, or an error. `requestID` carries a JSON client's correlation id.
+public struct Reply: Sendable, Equatable {
+    public var requestID: String?
+    public var error: ChatError?
+    public var text: String
+    /// Structured rows that come with the reply, such as history entries.
+    public var items: [ChatEvent]
+    public var time: Date
+
+    public var ok: Bool { error == nil }
+
+    public init(requestID: String? = nil, error: ChatError? = nil, text: String = "",
+                items: [ChatEvent] = [], time: Date) {
+        self.requestID = requestID
+        self.error = error
+        self.text = text
+        self.items = items
+        self.time = time
+    }
+}
+
+/// Anything the server sends to a connected user.
+public enum Outgoing: Sendable, Equatable {
+    case event(ChatEvent)
+    case reply(Reply)
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// One chat message as kept in history.
+public struct StoredMessage: Sendable, Equatable {
+    public enum Kind: String, Sendable { case `public`, `private` }
+    public var kind: Kind
+    /// The room of a public message; the sender's room for a private one.
+    public var room: String
+    public var sender: String
+    public var recipient: String?
+    public var text: String
+    public var time: Date
+    /// Private messages are shown back only to the connections that exchanged
+    /// them: names are not accounts, and whoever takes a name later must not
+    /// read what was whispered to its previous holder.
+    public var senderSession: String?
+    public var recipientSession: String?
+
+    public init(kind: Kind, room: String, sender: String, recipient: String? = nil, text: String,
+                time: Date, senderSession: String? = nil, recipientSession: String? = nil) {
+        self.kind = kind
+        self.room = room
+        self.sender = sender
+        self.recipient = recipient
+        self.text = text
+        self.time = time
+        self.senderSession = senderSession
+        self.recipientSession = recipientSession
+    }
+}
+
+/// A ban on a name (and, where known, a network address) in one room.
+public struct BanRecord: Sendable, Equatable {
+    public var name: String
+    public var address: String?
+    public var bannedBy: String
+    public var time: Date
+    public init(name: String, address: String?, bannedBy: String, time: Date) {
+        self.name = name
+        self.address = address
+        self.bannedBy = bannedBy
+        self.time = time
+    }
+}
+
+/// A room as kept across restarts.
+public struct RoomRecord: Sendable, Equatable {
+    public var name: String
+    public var createdBy: String?
+    public var createdAt: Date
+    public var moderators: [String]
+    public var bans: [BanRecord]
+    public init(name: String, createdBy: String?, createdAt: Date, moderators: [String] = [], bans: [BanRecord] = []) {
+        self.name = name
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.moderators = moderators
+        self.bans = bans
+    }
+}
+
+/// Everything the core reloads when the server starts.
+public struct PersistedState: Sendable, Equatable {
+    public var rooms: [RoomRecord]
+    public var totalMessages: Int
+    /// Messages per user name, as they were sent.
+    public var messagesByUser: [String: Int]
+    public var firstMessageAt: Date?
+    public init(rooms: [RoomRecord] = [], totalMessages: Int = 0, messagesByUser: [String: Int] = [:],
+                firstMessageAt: Date? = nil) {
+        self.rooms = rooms
+        self.totalMessages = totalMessages
+        self.messagesByUser = messagesByUser
+        self.firstMessageAt = firstMessageAt
+    }
+}
+
+/// One change to persist. Changes are applied in the order they were recorded.
+public enum StorageChange: Sendable, Equatable {
+    case message(StoredMessage)
+    case roomCreated(RoomRecord)
+    case moderatorAdded(room: String, name: String)
+    case banAdded(room: String, BanRecord)
+    case banRemoved(room: String, name: String)
+}
+
+/// Where the chat keeps what must survive a restart. Implementations must not
+/// block the caller in `record`: the core calls it while it owns the chat.
+public protocol ChatStorage: AnyObject, Sendable {
+    /// Reads the state saved by earlier runs.
+    func load() throws -> PersistedState
+    /// Queues a change; it is written soon, in order, without blocking.
+    func record(_ change: StorageChange)
+    /// Delivers, off the caller's thread or at once, the last `limit` messages
+    /// of `room` plus the private messages of `session`, oldest first. It sees
+    /// every change recorded before the call.
+    func history(room: String, session: String, limit: Int,
+                 completion: @escaping @Sendable ([StoredMessage]) -> Void)
+    /// Blocks until every recorded change is written.
+    func flush()
+}

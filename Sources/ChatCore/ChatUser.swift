@@ -1,0 +1,56 @@
+import Foundation
+
+/// A connected user as the core keeps them.
+struct ChatUser {
+    let id: UserID
+    var name: String
+    var roomKey: String
+    let endpoint: any ChatEndpoint
+    let address: String?
+    /// A random token of this connection, used to show private history only
+    /// to the connection that took part in it.
+    let session: String
+    let connectedAt: Date
+    var isAdmin: Bool = false
+    /// Rooms this connection was banned from, so a rename does not lift a ban.
+    var bannedRooms: Set<String> = []
+}
+
+/// A public view of a connected user.
+public struct UserSummary: Sendable, Equatable {
+    public var name: String
+    public var room: String
+    public var role: Role
+    public var connectedAt: Date
+}
+
+/// A public view of a room.
+public struct RoomSummary: Sendable, Equatable {
+    public var name: String
+    public var memberCount: Int
+    public var moderators: [String]
+}
+
+/// The figures behind `/stats`.
+public struct ChatStats: Sendable, Equatable {
+    public var totalMessages: Int
+    public var startedAt: Date
+    public var firstMessageAt: Date?
+    public var connectedUsers: Int
+    public var rooms: Int
+    /// Most active users, most messages first.
+    public var topUsers: [(name: String, messages: Int)]
+
+    public static func == (lhs: ChatStats, rhs: ChatStats) -> Bool {
+        lhs.totalMessages == rhs.totalMessages && lhs.startedAt == rhs.startedAt
+            && lhs.topUsers.map(\.name) == rhs.topUsers.map(\.name)
+            && lhs.topUsers.map(\.messages) == rhs.topUsers.map(\.messages)
+    }
+}
+
+/// What a user learns when their name is accepted.
+public struct Welcome: Sendable, Equatable {
+    public var id: UserID
+    public var name: String
+    public var room: String
+}

@@ -1,0 +1,71 @@
+import BotEngine
+import ChatCore
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The TCP front end: listens, frames lines with limits, and runs one
+/// `SessionHandler` per connection against the shared `ChatEngine`.
+public final class PapoServer: @unchecked Sendable {
+    public let engine: ChatEngine
+    public let config: ServerConfig
+    private let group: EventLoopGroup
+    private let ownsGroup: Bool
+    private let logger: Logger
+    private let registry = ConnectionRegistry()
+    private var listener: Channel?
+
+    /// The outbox to build the `Chat` with, so its output reaches these sockets.
+    public static func makeOutbox() -> any Outbox { ChannelOutbox() }
+
+    public init(engine: ChatEngine, config: ServerConfig, group: EventLoopGroup? = nil, logger: Logger) {
+        self.engine = engine
+        self.config = config
+        self.ownsGroup = group == nil
+        self.group = group ?? MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        self.logger = logger
+    }
+
+    /// Binds and starts accepting; returns the bound port (useful with port 0).
+    @discardableResult
+    public func start() async throws -> Int {
+        let engine = self.engine, config = self.config, registry = self.registry, logger = self.logger
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.so_keepalive), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark,
+                                value: .init(low: config.maxOutboundBytes / 2, high: config.maxOutboundBytes))
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers([
+                        ByteToMessageHandler(BoundedLineDecoder(maxLineBytes: config.maxLineBytes),
+                                             maximumBufferSize: config.maxLineBytes * 4),
+                        SessionHandler(engine: engine, config: config, registry: registry, logger: logger),
+                    ])
+                }
+            }
+        let channel = try await bootstrap.bind(host: config.host, port: config.port).get()
+        listener = channel
+        let port = channel.localAddress?.port ?? config.port
+        logger.info("Papo listening on \(config.host):\(port)")
+        return port
+    }
+
+    public var connectionCount: Int { registry.count }
+
+    /// Stops accepting, tells every client, lets their queues drain, and
+    /// closes every socket. The caller flushes the store afterwards.
+    public func shutdown() async {
+        try? await listener?.close()
+        engine.announceShutdown()
+        let connections = registry.all
+        for connection in connections { connection.closeAfterPendingWrites() }
+        for connection in connections {
+            _ = try? await connection.channel.closeFuture.get()
+        }
+        if ownsGroup { try? await group.shutdownGracefully() }
+        logger.info("Papo stopped")
+    }
+}

@@ -1,0 +1,173 @@
+import BotEngine
+import ChatCore
+import Logging
+import NIOCore
+
+/// One client's session: greets, settles the wire format and the name from
+/// the first lines, then hands every line to the bot engine. Bad input gets a
+/// clear answer and changes nothing else.
+final class SessionHandler: ChannelInboundHandler {
+    typealias InboundIn = InboundLine
+
+    private enum State {
+        case naming
+        case chatting(UserID)
+        case closed
+    }
+
+    private let engine: ChatEngine
+    private let config: ServerConfig
+    private let registry: ConnectionRegistry
+    private var logger: Logger
+    private var state = State.naming
+    private var connection: Connection!
+    private var formatDecided = false
+
+    init(engine: ChatEngine, config: ServerConfig, registry: ConnectionRegistry, logger: Logger) {
+        self.engine = engine
+        self.config = config
+        self.registry = registry
+        self.logger = logger
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        connection = Connection(channel: context.channel)
+        registry.add(connection)
+        logger[metadataKey: "peer"] = "\(context.remoteAddress?.description ?? "?")"
+        logger.debug("connected")
+        connection.send(TextRenderer.greeting())
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if case .chatting(let id) = state {
+            engine.disconnect(id)
+        }
+        state = .closed
+        if let connection { registry.remove(connection) }
+        logger.debug("disconnected")
+        context.fireChannelInactive()
+    }
+
+    /// A client that does not read fills its outbound buffer past the high
+    /// water mark: it is disconnected rather than allowed to grow our memory.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if !context.channel.isWritable {
+            logger.info("closing a connection that does not read")
+            context.close(promise: nil)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .tooLong:
+            refuse(.lineTooLong(max: config.maxLineBytes))
+        case .line(let buffer):
+            guard let line = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+                refuse(.invalidUTF8)
+                return
+            }
+            handle(line)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        logger.debug("connection error: \(error)")
+        context.close(promise: nil)
+    }
+
+    private func handle(_ line: String) {
+        switch state {
+        case .closed:
+            return
+        case .naming:
+            login(line)
+        case .chatting(let id):
+            if connection.format == .json {
+                handleJSON(line, from: id)
+            } else if !line.isEmpty {
+                engine.handle(line: line, from: id)
+            }
+        }
+    }
+
+    private func login(_ line: String) {
+        var name = line
+        if !formatDecided, line.first == "{" {
+            connection.format = .json
+            formatDecided = true
+        }
+        if connection.format == .json {
+            switch ClientRequest.parse(line) {
+            case .failure(let error):
+                refuse(error)
+                return
+            case .success(let request):
+                guard request.kind == .hello, let requested = request.name else {
+                    refuse(.badRequest("o primeiro pedido deve ser {\"type\":\"hello\",\"name\":\"...\"}"))
+                    return
+                }
+                name = requested
+            }
+        } else if NameRules.containsControlCharacters(line) {
+            refuse(.controlCharacters)
+            return
+        }
+        formatDecided = true
+        let address = connection.channel.remoteAddress?.ipAddress
+        switch engine.connect(name: name, endpoint: connection, address: address) {
+        case .success(let welcome):
+            state = .chatting(welcome.id)
+            logger[metadataKey: "user"] = "\(welcome.name)"
+            logger.info("joined")
+            switch connection.format {
+            case .text: connection.send(TextRenderer.welcome(welcome))
+            case .json: connection.send(JSONRenderer.welcome(welcome, time: TimeFormat.iso8601(.now)))
+            }
+        case .failure(let error):
+            if connection.format == .text {
+                connection.send(TextRenderer.namePrompt(after: error))
+            } else {
+                refuse(error)
+            }
+        }
+    }
+
+    private func handleJSON(_ line: String, from id: UserID) {
+        switch ClientRequest.parse(line) {
+        case .failure(let error):
+            refuse(error)
+        case .success(let request):
+            switch request.kind {
+            case .line?, .say?:
+                guard let text = request.text else {
+                    refuse(.badRequest("falta o campo \"text\""), requestID: request.id)
+                    return
+                }
+                let line = request.kind == .say && text.hasPrefix("/") ? "/" + text : text
+                engine.handle(line: line, from: id, requestID: request.id)
+            case .hello?:
+                refuse(.badRequest("você já está conectado"), requestID: request.id)
+            case nil:
+                refuse(.badRequest("tipo de pedido desconhecido"), requestID: request.id)
+            }
+        }
+    }
+
+    /// Answers bad input on this connection only.
+    private func refuse(_ error: ChatError, requestID: String? = nil) {
+        guard connection != nil else { return }
+        let now = TimeFormat.iso8601(.now)
+        switch connection.format {
+        case .json:
+            connection.send(JSONRenderer.error(error, requestID: requestID, time: now))
+        case .text:
+            if case .naming = state {
+                connection.send(TextRenderer.namePrompt(after: error))
+            } else {
+                connection.send(TextRenderer.render(.reply(Reply(error: error, time: .now))))
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import ChatCore
+import Foundation
+import GRDB
+
+/// The embedded default store: one SQLite file (WAL mode) through GRDB.
+/// `record` only appends to a queue; a serial writer drains it in one
+/// transaction per batch, so the chat never waits on the disk.
+public final class SQLiteStorage: ChatStorage, @unchecked Sendable {
+    private let pool: DatabasePool
+    private let writer = DispatchQueue(label: "papo.sqlite.writer")
+    private let lock = NSLock()
+    private var pending: [StorageChange] = []
+    private var drainScheduled = false
+    private let onError: @Sendable (Error) -> Void
+
+    /// Opens (creating if needed) `papo.sqlite` in `directory`.
+    public init(directory: URL, onError: @escaping @Sendable (Error) -> Void = { _ in }) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("papo.sqlite").path
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        pool = try DatabasePool(path: path, configuration: config)
+        self.onError = onError
+        try Schema.migrator.migrate(pool)
+    }
+
+    public func load() throws -> PersistedState {
+        try pool.read { db in try Schema.loadState(db) }
+    }
+
+    public func record(_ change: StorageChange) {
+        let schedule: Bool = lock.withLock {
+            pending.append(change)
+            defer { drainScheduled = true }
+            return !drainScheduled
+        }
+        if schedule { writer.async { self.drain() } }
+    }
+
+    public func history(room: String, session: String, limit: Int,
+                        completion: @escaping @Sendable ([StoredMessage]) -> Void) {
+        writer.async {
+            self.drain()
+            do {
+                completion(try self.pool.read { db in
+                    try Schema.history(db, room: room, session: session, limit: limit)
+                })
+            } catch {
+                self.onError(error)
+                completion([])
+            }
+        }
+    }
+
+    public func flush() {
+        writer.sync { drain() }
+    }
+
+    /// Writes everything queued so far in one transaction. Runs on `writer`.
+    private func drain() {
+        let batch: [StorageChange] = lock.withLock {
+            defer { pending.removeAll(keepingCapacity: true); drainScheduled = false }
+            return pending
+        }
+        guard !batch.isEmpty else { return }
+        do {
+            try pool.write { db in
+                for change in batch { try Schema.apply(change, db) }
+            }
+        } catch {
+            onError(error)
+        }
+    }
+}

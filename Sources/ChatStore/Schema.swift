@@ -1,0 +1,121 @@
+import ChatCore
+import Foundation
+import GRDB
+
+/// Tables, migrations and the SQL behind `SQLiteStorage`.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE room (
+                    key TEXT PRIMARY KEY, name TEXT NOT NULL, createdBy TEXT, createdAt DOUBLE NOT NULL);
+                CREATE TABLE moderator (
+                    roomKey TEXT NOT NULL, nameKey TEXT NOT NULL, name TEXT NOT NULL,
+                    PRIMARY KEY (roomKey, nameKey));
+                CREATE TABLE ban (
+                    roomKey TEXT NOT NULL, nameKey TEXT NOT NULL, name TEXT NOT NULL, address TEXT,
+                    bannedBy TEXT NOT NULL, time DOUBLE NOT NULL, PRIMARY KEY (roomKey, nameKey));
+                CREATE TABLE message (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, room TEXT NOT NULL,
+                    roomKey TEXT NOT NULL, sender TEXT NOT NULL, recipient TEXT, text TEXT NOT NULL,
+                    time DOUBLE NOT NULL, senderSession TEXT, recipientSession TEXT);
+                CREATE INDEX message_room ON message (roomKey, id) WHERE kind = 'public';
+                CREATE INDEX message_sender_session ON message (senderSession) WHERE kind = 'private';
+                CREATE INDEX message_recipient_session ON message (recipientSession) WHERE kind = 'private';
+                CREATE TABLE userStats (nameKey TEXT PRIMARY KEY, name TEXT NOT NULL, messages INTEGER NOT NULL);
+                CREATE TABLE counter (name TEXT PRIMARY KEY, value DOUBLE NOT NULL);
+                """)
+        }
+        return migrator
+    }
+
+    static func apply(_ change: StorageChange, _ db: Database) throws {
+        switch change {
+        case .message(let m):
+            try db.execute(sql: """
+                INSERT INTO message (kind, room, roomKey, sender, recipient, text, time, senderSession, recipientSession)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [m.kind.rawValue, m.room, nameKey(m.room), m.sender, m.recipient, m.text,
+                                 m.time.timeIntervalSince1970, m.senderSession, m.recipientSession])
+            try db.execute(sql: """
+                INSERT INTO userStats (nameKey, name, messages) VALUES (?, ?, 1)
+                ON CONFLICT (nameKey) DO UPDATE SET messages = messages + 1, name = excluded.name
+                """, arguments: [nameKey(m.sender), m.sender])
+            try db.execute(sql: """
+                INSERT INTO counter (name, value) VALUES ('totalMessages', 1)
+                ON CONFLICT (name) DO UPDATE SET value = value + 1
+                """)
+            try db.execute(sql: "INSERT OR IGNORE INTO counter (name, value) VALUES ('firstMessageAt', ?)",
+                           arguments: [m.time.timeIntervalSince1970])
+        case .roomCreated(let r):
+            try db.execute(sql: "INSERT OR IGNORE INTO room (key, name, createdBy, createdAt) VALUES (?, ?, ?, ?)",
+                           arguments: [nameKey(r.name), r.name, r.createdBy, r.createdAt.timeIntervalSince1970])
+            for moderator in r.moderators {
+                try addModerator(room: r.name, name: moderator, db)
+            }
+        case .moderatorAdded(let room, let name):
+            try addModerator(room: room, name: name, db)
+        case .banAdded(let room, let ban):
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO ban (roomKey, nameKey, name, address, bannedBy, time) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [nameKey(room), nameKey(ban.name), ban.name, ban.address, ban.bannedBy,
+                                 ban.time.timeIntervalSince1970])
+        case .banRemoved(let room, let name):
+            try db.execute(sql: "DELETE FROM ban WHERE roomKey = ? AND nameKey = ?",
+                           arguments: [nameKey(room), nameKey(name)])
+        }
+    }
+
+    private static func addModerator(room: String, name: String, _ db: Database) throws {
+        try db.execute(sql: "INSERT OR IGNORE INTO moderator (roomKey, nameKey, name) VALUES (?, ?, ?)",
+                       arguments: [nameKey(room), nameKey(name), name])
+    }
+
+    static func loadState(_ db: Database) throws -> PersistedState {
+        var state = PersistedState()
+        let moderators = Dictionary(grouping: try Row.fetchAll(db, sql: "SELECT roomKey, name FROM moderator ORDER BY rowid"),
+                                    by: { $0["roomKey"] as String })
+        let bans = Dictionary(grouping: try Row.fetchAll(db, sql: "SELECT * FROM ban"), by: { $0["roomKey"] as String })
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM room ORDER BY createdAt") {
+            let key: String = row["key"]
+            state.rooms.append(RoomRecord(
+                name: row["name"], createdBy: row["createdBy"],
+                createdAt: Date(timeIntervalSince1970: row["createdAt"]),
+                moderators: (moderators[key] ?? []).map { $0["name"] },
+                bans: (bans[key] ?? []).map {
+                    BanRecord(name: $0["name"], address: $0["address"], bannedBy: $0["bannedBy"],
+                              time: Date(timeIntervalSince1970: $0["time"]))
+                }))
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT name, messages FROM userStats") {
+            state.messagesByUser[row["name"]] = row["messages"]
+        }
+        state.totalMessages = Int(try Double.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'totalMessages'") ?? 0)
+        if let first = try Double.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'firstMessageAt'") {
+            state.firstMessageAt = Date(timeIntervalSince1970: first)
+        }
+        return state
+    }
+
+    static func history(_ db: Database, room: String, session: String, limit: Int) throws -> [StoredMessage] {
+        // Each branch takes its own newest `limit` rows through its index, so
+        // the cost does not grow with the size of the history.
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT * FROM (
+                SELECT * FROM (SELECT * FROM message WHERE kind = 'public' AND roomKey = ? ORDER BY id DESC LIMIT ?)
+                UNION ALL
+                SELECT * FROM (SELECT * FROM message WHERE kind = 'private' AND senderSession = ? ORDER BY id DESC LIMIT ?)
+                UNION ALL
+                SELECT * FROM (SELECT * FROM message WHERE kind = 'private' AND recipientSession = ?
+                               AND senderSession IS NOT ? ORDER BY id DESC LIMIT ?)
+            ) ORDER BY id DESC LIMIT ?
+            """, arguments: [nameKey(room), limit, session, limit, session, session, limit, limit])
+        return rows.reversed().map { row in
+            StoredMessage(kind: StoredMessage.Kind(rawValue: row["kind"]) ?? .public, room: row["room"],
+                          sender: row["sender"], recipient: row["recipient"], text: row["text"],
+                          time: Date(timeIntervalSince1970: row["time"]),
+                          senderSession: row["senderSession"], recipientSession: row["recipientSession"])
+        }
+    }
+}

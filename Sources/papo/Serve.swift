@@ -1,0 +1,86 @@
+import ArgumentParser
+import BotEngine
+import ChatCore
+import ChatServer
+import ChatStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `papo serve`: runs the server until Ctrl-C or SIGTERM.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the chat server.")
+
+    @Option(help: "Address to listen on; 0.0.0.0 serves the whole LAN.")
+    var host = "127.0.0.1"
+
+    @Option(help: "TCP port to listen on.")
+    var port = 4242
+
+    @Option(help: "Folder of the SQLite database.")
+    var data = "./papo-data"
+
+    @Option(help: "File whose first line is the admin password (or set PAPO_ADMIN_PASSWORD).")
+    var adminPasswordFile: String?
+
+    @Option(help: "Longest accepted input line, in bytes.")
+    var maxLineBytes = 4096
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func run() async throws {
+        var logger = Logger(label: "papo")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let password = try AdminPassword.load(file: adminPasswordFile)
+        if password == nil {
+            logger.notice("no admin password set: /admin is disabled (use --admin-password-file or PAPO_ADMIN_PASSWORD)")
+        }
+        let storeLogger = logger
+        let storage = try SQLiteStorage(directory: URL(fileURLWithPath: data)) { error in
+            storeLogger.error("storage error: \(error)")
+        }
+        let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox())
+        let engine = ChatEngine(chat: chat, adminPassword: password)
+        let server = PapoServer(engine: engine,
+                                config: ServerConfig(host: host, port: port, maxLineBytes: maxLineBytes),
+                                logger: logger)
+        let service = ServerService(server: server, storage: storage, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// Runs the server as a service: starts it, waits for the shutdown signal,
+/// then says goodbye to clients, closes sockets and flushes history.
+struct ServerService: Service {
+    let server: PapoServer
+    let storage: SQLiteStorage
+    let logger: Logger
+
+    func run() async throws {
+        try await server.start()
+        try? await gracefulShutdown()
+        logger.info("shutting down")
+        await server.shutdown()
+        storage.flush()
+    }
+}
+
+/// Where the admin password comes from: a file or the environment, never argv
+/// (which every local user can read in the process list).
+enum AdminPassword {
+    static func load(file: String?) throws -> String? {
+        if let file {
+            let contents = try String(contentsOfFile: file, encoding: .utf8)
+            let line = contents.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            guard !line.isEmpty else { throw ValidationError("the admin password file \(file) is empty") }
+            return line
+        }
+        if let value = ProcessInfo.processInfo.environment["PAPO_ADMIN_PASSWORD"], !value.isEmpty {
+            return value
+        }
+        return nil
+    }
+}
