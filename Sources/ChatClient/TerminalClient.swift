@@ -1,5 +1,263 @@
-/// Placeholder replaced below.
-public struct TerminalClient {
-    public init(host: String, port: Int, name: String?) {}
-    public func run() -> Int32 { 0 }
+import CLibEdit
+import Foundation
+
+/// `papo connect`: a terminal chat client. Lines typed go to the server;
+/// what arrives is printed above the line being edited, which libedit then
+/// redraws intact. libedit (Debian's libedit-dev, readline-compatible
+/// callback API) gives line editing and up-arrow history; we keep only the
+/// glue here.
+public final class TerminalClient {
+    private let host: String
+    private let port: Int
+    private var name: String?
+    private let connection = ServerConnection()
+    private var renderer: ClientRenderer
+    private let interactive: Bool
+    private var running = true
+    private var leaving = false
+    private var prompt = "> "
+    private var currentRoom = ""
+
+    public init(host: String, port: Int, name: String?) {
+        self.host = host
+        self.port = port
+        self.name = name
+        self.interactive = isatty(STDIN_FILENO) == 1
+        self.renderer = ClientRenderer(useColor: isatty(STDOUT_FILENO) == 1
+                                       && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+    }
+
+    /// Runs until the user leaves or the server goes away; returns the exit code.
+    public func run() -> Int32 {
+        setvbuf(stdout, nil, _IOLBF, 0)
+        do {
+            try connection.connect(host: host, port: port)
+        } catch {
+            printLine("Não foi possível conectar a \(host):\(port): \(Self.reason(error)).")
+            return 1
+        }
+        defer { connection.close() }
+        guard let welcomeName = logIn() else { return leaving ? 0 : 1 }
+        name = welcomeName
+        return chat()
+    }
+
+    // MARK: Logging in
+
+    /// Sends names until the server accepts one; nil if the user gave up or the link died.
+    private func logIn() -> String? {
+        var candidate = name
+        while true {
+            if candidate == nil {
+                guard let typed = askName() else {
+                    leaving = true
+                    return nil
+                }
+                candidate = typed
+            }
+            connection.send(type: "hello", field: "name", value: candidate!)
+            candidate = nil
+            while true {
+                let items = connection.inbox.wait(timeout: 10)
+                if items.isEmpty {
+                    printLine("O servidor não respondeu a tempo.")
+                    return nil
+                }
+                var answered = false
+                for item in items {
+                    switch item {
+                    case .closed:
+                        printLine("A conexão com o servidor foi encerrada.")
+                        return nil
+                    case .line(let line):
+                        let parsed = ClientRenderer.parse(line)
+                        switch parsed {
+                        case .welcome(let name, let room):
+                            renderer.render(parsed).forEach(printLine)
+                            updatePrompt(name: name, room: room)
+                            return name
+                        case .error(_, let message):
+                            printLine(renderer.paint(message, .red))
+                            answered = true
+                        default:
+                            continue // the plain-text greeting, meant for nc users
+                        }
+                    }
+                }
+                if answered { break }
+            }
+        }
+    }
+
+    private func askName() -> String? {
+        if interactive {
+            guard let raw = readline("Seu nome: ") else { return nil }
+            defer { free(raw) }
+            return String(cString: raw).trimmingCharacters(in: .whitespaces)
+        }
+        print("Seu nome: ", terminator: "")
+        return Swift.readLine()
+    }
+
+    // MARK: Chatting
+
+    private func chat() -> Int32 {
+        TerminalClient.current = self
+        signal(SIGINT, onInterrupt)
+        if interactive {
+            installLineHandler()
+        }
+        var lost = false
+        var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: connection.inbox.readFD, events: Int16(POLLIN), revents: 0)]
+        var stdinOpen = true
+        var pending = Data()
+        while running {
+            fds[0].fd = stdinOpen ? STDIN_FILENO : -1
+            if poll(&fds, 2, -1) < 0 && errno != EINTR { break }
+            if fds[1].revents != 0 {
+                for item in connection.inbox.drain() {
+                    switch item {
+                    case .line(let line):
+                        let parsed = ClientRenderer.parse(line)
+                        track(parsed)
+                        show(renderer.render(parsed))
+                    case .closed:
+                        lost = !leaving
+                        running = false
+                    }
+                }
+                if TerminalClient.interrupted { leave() }
+            }
+            if running, stdinOpen, fds[0].revents != 0 {
+                if interactive {
+                    rl_callback_read_char()
+                } else {
+                    stdinOpen = readPlain(into: &pending)
+                    if !stdinOpen { leave() }
+                }
+            }
+        }
+        if interactive {
+            rl_callback_handler_remove()
+            fputs("\r\u{1B}[K", stdout) // clear the abandoned prompt line
+        }
+        TerminalClient.current = nil
+        if lost {
+            printLine("A conexão com o servidor foi perdida.")
+            return 1
+        }
+        return 0
+    }
+
+    /// (Re)starts libedit's line editor. Reinstalled after each line: libedit
+    /// otherwise keeps the finished line in its buffer and redraws it.
+    fileprivate func installLineHandler() {
+        rl_callback_handler_install(prompt, onLine)
+    }
+
+    /// Reads piped (non-terminal) input and sends whole lines; false at end of input.
+    private func readPlain(into pending: inout Data) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let count = read(STDIN_FILENO, &chunk, chunk.count)
+        guard count > 0 else { return false }
+        pending.append(contentsOf: chunk[0..<count])
+        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+            let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
+            pending.removeSubrange(pending.startIndex...newline)
+            submit(line)
+        }
+        return true
+    }
+
+    fileprivate func submit(_ line: String) {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { return }
+        if interactive { add_history(trimmed) }
+        connection.send(type: "line", field: "text", value: trimmed)
+        let command = trimmed.split(separator: " ").first.map { $0.lowercased() }
+        if command == "/sair" || command == "/quit" { leaving = true }
+    }
+
+    /// Ctrl-D or Ctrl-C: say goodbye; the loop ends when the server closes.
+    fileprivate func leave() {
+        if leaving { return }
+        leaving = true
+        connection.send(type: "line", field: "text", value: "/sair")
+    }
+
+    /// Prints lines above the line being edited, then redraws it intact.
+    private func show(_ lines: [String]) {
+        guard !lines.isEmpty else { return }
+        if interactive {
+            fputs("\r\u{1B}[K", stdout)
+        }
+        for line in lines { fputs(line + "\n", stdout) }
+        fflush(stdout)
+        if interactive, running {
+            rl_forced_update_display()
+        }
+    }
+
+    /// Follows the user's own renames and room changes into the prompt.
+    private func track(_ parsed: ClientRenderer.Parsed) {
+        guard case .event(let event) = parsed, let me = name, event.sender == me else { return }
+        var room = currentRoom
+        switch event.kind {
+        case .join: room = event.room ?? room
+        case .rename: name = event.target ?? me
+        default: return
+        }
+        updatePrompt(name: name ?? me, room: room)
+        if interactive { rl_set_prompt(prompt) }
+    }
+
+    private func updatePrompt(name: String, room: String) {
+        currentRoom = room
+        prompt = "\(name)@#\(room)> "
+    }
+
+    private func printLine(_ line: String) {
+        fputs(line + "\n", stdout)
+        fflush(stdout)
+    }
+
+    private static func reason(_ error: Error) -> String {
+        let text = "\(error)"
+        if text.contains("refused") { return "conexão recusada (o servidor está rodando?)" }
+        if text.contains("imeout") { return "tempo esgotado" }
+        if text.contains("resolve") || text.contains("host") { return "endereço desconhecido" }
+        return text
+    }
+
+    // MARK: C callbacks (libedit and signals call plain C functions)
+
+    fileprivate nonisolated(unsafe) static var current: TerminalClient?
+    fileprivate nonisolated(unsafe) static var interrupted = false
+}
+
+/// libedit calls this with each finished line, or NULL on Ctrl-D.
+private func onLine(_ raw: UnsafeMutablePointer<CChar>?) {
+    guard let client = TerminalClient.current else { return }
+    guard let raw else {
+        client.leave()
+        return
+    }
+    let line = String(cString: raw)
+    free(raw)
+    client.submit(line)
+    rl_callback_handler_remove()
+    client.installLineHandler()
+}
+
+/// Ctrl-C: flag it and wake the loop (only async-signal-safe work here).
+private func onInterrupt(_ signal: Int32) {
+    TerminalClient.interrupted = true
+    TerminalClient.current?.wakeFromSignal()
+}
+
+extension TerminalClient {
+    fileprivate func wakeFromSignal() {
+        connection.inbox.wake()
+    }
 }

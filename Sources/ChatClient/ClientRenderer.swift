@@ -1,0 +1,119 @@
+import BotEngine
+import ChatCore
+import ChatServer
+import Foundation
+
+/// Turns the server's JSON lines into coloured terminal lines. Anything a
+/// peer wrote is stripped of control characters before it reaches the
+/// terminal, even though the server already refuses them.
+struct ClientRenderer {
+    var useColor: Bool
+
+    /// A parsed server line.
+    enum Parsed {
+        case welcome(name: String, room: String)
+        case event(ChatEvent)
+        case result(ok: Bool, text: String?, message: String?, items: [ChatEvent])
+        case error(code: String, message: String)
+        case other(String)
+    }
+
+    static func parse(_ line: String) -> Parsed {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
+              let type = object["type"] as? String else {
+            return .other(line)
+        }
+        switch type {
+        case "welcome":
+            return .welcome(name: object["name"] as? String ?? "?", room: object["room"] as? String ?? "?")
+        case "result":
+            let items = (object["items"] as? [[String: Any]] ?? []).compactMap(event)
+            return .result(ok: object["ok"] as? Bool ?? false, text: object["text"] as? String,
+                           message: object["message"] as? String, items: items)
+        case "error":
+            return .error(code: object["code"] as? String ?? "", message: object["message"] as? String ?? "")
+        default:
+            return event(object).map(Parsed.event) ?? .other(line)
+        }
+    }
+
+    /// The lines to print for `parsed` (empty for a silent success).
+    func render(_ parsed: Parsed) -> [String] {
+        switch parsed {
+        case .welcome(let name, let room):
+            return [paint("Conectado como \(colored(name)) em #\(room). Digite /ajuda para ver os comandos.", .dim)]
+        case .event(let event):
+            return [render(event)]
+        case .result(let ok, let text, let message, let items):
+            let stamp = "[\(TimeFormat.dateTime(Date()))]"
+            if !ok { return [paint("\(stamp) [erro] \(clean(message ?? "erro"))", .red)] }
+            var lines = (text ?? "").split(separator: "\n").map { paint("\(stamp) [papo] \(clean(String($0)))", .cyan) }
+            lines += items.map { "  " + render($0) }
+            return lines
+        case .error(_, let message):
+            return [paint("[erro] \(clean(message))", .red)]
+        case .other(let line):
+            return [clean(line)]
+        }
+    }
+
+    func render(_ event: ChatEvent) -> String {
+        let stamp = paint("[\(TimeFormat.dateTime(event.time))]", .dim)
+        let room = event.room.map { "#\(clean($0))" } ?? ""
+        switch event.kind {
+        case .message:
+            return "\(stamp) \(room) <\(colored(event.sender ?? "?"))> \(clean(event.text ?? ""))"
+        case .privateMessage:
+            return "\(stamp) " + paint("[privado]", .magenta)
+                + " \(colored(event.sender ?? "?")) → \(colored(event.target ?? "?")): \(clean(event.text ?? ""))"
+        default:
+            var plain = event
+            plain.text = plain.text.map(clean)
+            return paint(TextRenderer.line(for: plain), .yellow)
+        }
+    }
+
+    private static func event(_ object: [String: Any]) -> ChatEvent? {
+        guard let type = object["type"] as? String, let kind = ChatEvent.Kind(rawValue: type) else { return nil }
+        return ChatEvent(kind: kind, room: object["room"] as? String, sender: object["sender"] as? String,
+                         target: object["target"] as? String, text: object["text"] as? String,
+                         time: (object["time"] as? String).flatMap(parseTime) ?? Date())
+    }
+
+    private static func parseTime(_ text: String) -> Date? {
+        timeParser.date(from: text)
+    }
+
+    /// Used only on the terminal thread.
+    private static let timeParser: ISO8601DateFormatter = {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }()
+
+    // MARK: Colour
+
+    enum Color: String {
+        case red = "31", green = "32", yellow = "33", blue = "34", magenta = "35", cyan = "36", dim = "2"
+    }
+
+    private static let nameColors: [Color] = [.green, .yellow, .blue, .magenta, .cyan, .red]
+
+    func colored(_ name: String) -> String {
+        let name = clean(name)
+        let hash = name.lowercased().unicodeScalars.reduce(UInt32(5381)) { ($0 &* 33) &+ $1.value }
+        return paint(name, Self.nameColors[Int(hash % UInt32(Self.nameColors.count))], bold: true)
+    }
+
+    func paint(_ text: String, _ color: Color, bold: Bool = false) -> String {
+        guard useColor else { return text }
+        return "\u{1B}[\(bold ? "1;" : "")\(color.rawValue)m\(text)\u{1B}[0m"
+    }
+
+    /// Removes control characters (escape sequences included).
+    func clean(_ text: String) -> String {
+        NameRules.containsControlCharacters(text)
+            ? String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.properties.generalCategory != .control }))
+            : text
+    }
+}
