@@ -66,11 +66,12 @@ let package = Package(
         ),
         .testTarget(name: "ChatCoreTests", dependencies: ["ChatCore"], swiftSettings: v5),
         .testTarget(name: "ChatStoreTests", dependencies: ["ChatStore", "ChatCore"], swiftSettings: v5),
-        .testTarget(name: "BotEngineTests", dependencies: ["BotEngine", "ChatCore"], swiftSettings: v5),
+        .testTarget(name: "BotEngineTests", dependencies: ["BotEngine", "ChatCore", "ChatStore"], swiftSettings: v5),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "ChatServer", "ChatStore", "BotEngine", "ChatCore", "papo",
+                "ChatServer", "ChatStore", "BotEngine", "ChatCore",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

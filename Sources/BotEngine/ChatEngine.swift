@@ -45,24 +45,33 @@ public final class ChatEngine: @unchecked Sendable {
         withChat { chat in
             guard let endpoint = chat.endpoint(of: user) else { return }
             let reply: Reply
-            var quit = false
+            var quitting = false
+            var quitReason: String?
             do {
                 switch try dispatch(line, from: user, requestID: requestID, chat: chat) {
                 case .reply(let text):
                     reply = Reply(requestID: requestID, text: text, time: chat.now)
                 case .deferred:
                     return
-                case .quit(let text):
+                case .quit(let text, let reason):
                     reply = Reply(requestID: requestID, text: text, time: chat.now)
-                    quit = true
+                    quitting = true
+                    quitReason = reason
                 }
             } catch {
                 let chatError = error as? ChatError ?? .badRequest(String(describing: error))
                 reply = Reply(requestID: requestID, error: chatError, time: chat.now)
             }
             chat.outbox.deliver(.reply(reply), to: [endpoint])
-            if quit { chat.quit(user) }
+            if quitting { chat.quit(user, reason: quitReason) }
         }
+    }
+
+    /// Throws the error a caller with `role` gets for a command above it.
+    static func checkPermission(_ command: Command, role: Role, room: String) throws {
+        guard role < command.permission.requiredRole else { return }
+        if command.permission == .admin { throw ChatError.notAdmin }
+        throw ChatError.notModerator(room)
     }
 
     /// Checks `password` in constant time with respect to its content.
@@ -89,14 +98,11 @@ public final class ChatEngine: @unchecked Sendable {
         let body = line.dropFirst()
         let name = String(body.prefix { $0 != " " })
         let arguments = String(body.dropFirst(name.count)).trimmingCharacters(in: .whitespaces)
-        guard let command = table.lookup(name) else {
-            throw ChatError.unknownCommand(name, suggestion: table.suggestion(for: name))
-        }
         let role = chat.role(of: user)
-        if role < command.permission.requiredRole {
-            if command.permission == .admin { throw ChatError.notAdmin }
-            throw ChatError.notModerator(chat.roomName(of: user) ?? "")
+        guard let command = table.lookup(name) else {
+            throw ChatError.unknownCommand(name, suggestion: table.suggestion(for: name, role: role))
         }
+        try Self.checkPermission(command, role: role, room: chat.roomName(of: user) ?? "")
         let context = CommandContext(chat: chat, caller: user, invokedAs: name, arguments: arguments,
                                      requestID: requestID, table: table, engine: self)
         return try command.run(context)

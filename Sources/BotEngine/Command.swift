@@ -19,8 +19,9 @@ public enum CommandResult: Sendable, Equatable {
     case reply(String)
     /// The handler will answer later through `CommandContext.replyLater`.
     case deferred
-    /// Answer the caller, then close their connection.
-    case quit(String)
+    /// Answer the caller with `reply`, then take them off the server
+    /// (the room is told `reason`) and close their connection.
+    case quit(reply: String, reason: String?)
 
     public static let done = CommandResult.reply("")
 }

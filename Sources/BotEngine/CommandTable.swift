@@ -53,12 +53,13 @@ public final class CommandTable: @unchecked Sendable {
         commands.filter { role >= $0.permission.requiredRole }
     }
 
-    /// The closest known name to a mistyped one, if any is close enough.
-    public func suggestion(for typed: String) -> String? {
+    /// The closest name to a mistyped one among the commands `role` may
+    /// run, if any is close enough.
+    public func suggestion(for typed: String, role: Role) -> String? {
         let typed = typed.lowercased()
         guard !typed.isEmpty else { return nil }
         var best: (name: String, distance: Int)?
-        for name in index.keys.sorted() {
+        for name in index.keys.sorted() where role >= commands[index[name]!].permission.requiredRole {
             let isPrefix = typed.count >= 2 && name.hasPrefix(typed)
             let distance = isPrefix ? 1 : EditDistance.between(typed, name)
             if distance <= max(1, min(2, typed.count / 3)), distance < (best?.distance ?? .max) {

@@ -126,6 +126,11 @@ public final class Chat {
         idsByName[newKey] = id
         user.name = newName
         users[id] = user
+        // Moderator rights follow the person, not the old name.
+        for room in rooms.values where room.moderators.contains(nameKey(oldName)) {
+            room.renameModerator(from: oldName, to: newName)
+            storage.record(.moderatorRenamed(room: room.name, from: oldName, to: newName))
+        }
         let room = room(key: user.roomKey)
         emit(ChatEvent(kind: .rename, room: room.name, sender: oldName, target: newName, time: clock()), to: room)
     }
@@ -142,7 +147,7 @@ public final class Chat {
         var created = false
         let target: Room
         if let existing = rooms[key] {
-            if existing.isBanned(nameKey: nameKey(user.name), address: user.address) || user.bannedRooms.contains(key) {
+            if existing.isBanned(nameKey: nameKey(user.name), address: user.address) || user.bannedRooms[key] != nil {
                 throw ChatError.bannedFromRoom(existing.name)
             }
             target = existing
@@ -173,7 +178,7 @@ public final class Chat {
         let (moderator, target, room) = try moderation(by: id, of: targetName)
         let record = BanRecord(name: target.name, address: target.address, bannedBy: moderator.name, time: clock())
         room.bans[nameKey(target.name)] = record
-        users[target.id]?.bannedRooms.insert(room.key)
+        users[target.id]?.bannedRooms[room.key] = nameKey(target.name)
         storage.record(.banAdded(room: room.name, record))
         emit(ChatEvent(kind: .ban, room: room.name, sender: moderator.name, target: target.name, time: clock()), to: room)
         remove(target, from: room)
@@ -186,8 +191,8 @@ public final class Chat {
         guard role(of: moderator, in: room) >= .moderator else { throw ChatError.notModerator(room.name) }
         let key = nameKey(targetName.trimmingSpaces)
         guard let record = room.bans.removeValue(forKey: key) else { throw ChatError.notBanned(targetName) }
-        for (uid, var user) in users where user.bannedRooms.contains(room.key) && nameKey(user.name) == key {
-            user.bannedRooms.remove(room.key)
+        for (uid, var user) in users where user.bannedRooms[room.key] == key {
+            user.bannedRooms.removeValue(forKey: room.key)
             users[uid] = user
         }
         storage.record(.banRemoved(room: room.name, name: record.name))
@@ -316,7 +321,8 @@ public final class Chat {
             outbox.disconnect(user.endpoint)
         } else {
             room.remove(user.id)
-            var moved = user
+            // Re-read: the caller may have just changed the user (a ban).
+            guard var moved = users[user.id] else { return }
             let lobby = self.room(defaultRoom)
             moved.roomKey = lobby.key
             users[user.id] = moved

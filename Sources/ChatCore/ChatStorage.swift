@@ -79,7 +79,7 @@ public struct PersistedState: Sendable, Equatable {
 public enum StorageChange: Sendable, Equatable {
     case message(StoredMessage)
     case roomCreated(RoomRecord)
-    case moderatorAdded(room: String, name: String)
+    case moderatorRenamed(room: String, from: String, to: String)
     case banAdded(room: String, BanRecord)
     case banRemoved(room: String, name: String)
 }

@@ -12,8 +12,9 @@ struct ChatUser {
     let session: String
     let connectedAt: Date
     var isAdmin: Bool = false
-    /// Rooms this connection was banned from, so a rename does not lift a ban.
-    var bannedRooms: Set<String> = []
+    /// Rooms this connection was banned from (room key → the banned name's
+    /// key), so a rename does not escape a ban and `/desbanir` still finds it.
+    var bannedRooms: [String: String] = [:]
 }
 
 /// A public view of a connected user.

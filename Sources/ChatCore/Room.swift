@@ -37,6 +37,12 @@ final class Room {
         if moderators.insert(nameKey(name)).inserted { moderatorNames.append(name) }
     }
 
+    func renameModerator(from oldName: String, to newName: String) {
+        moderators.remove(nameKey(oldName))
+        moderatorNames.removeAll { nameKey($0) == nameKey(oldName) }
+        addModerator(newName)
+    }
+
     /// A ban matches the name, or the address where the address identifies a
     /// person (loopback is shared by every local user, so it never matches).
     func isBanned(nameKey key: String, address: String?) -> Bool {

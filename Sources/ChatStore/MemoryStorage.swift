@@ -48,8 +48,11 @@ enum StateReducer {
             if !state.rooms.contains(where: { nameKey($0.name) == nameKey(record.name) }) {
                 state.rooms.append(record)
             }
-        case .moderatorAdded(let room, let name):
-            update(room, in: &state) { if !$0.moderators.contains(name) { $0.moderators.append(name) } }
+        case .moderatorRenamed(let room, let old, let new):
+            update(room, in: &state) { record in
+                record.moderators.removeAll { nameKey($0) == nameKey(old) }
+                if !record.moderators.contains(where: { nameKey($0) == nameKey(new) }) { record.moderators.append(new) }
+            }
         case .banAdded(let room, let ban):
             update(room, in: &state) { record in
                 record.bans.removeAll { nameKey($0.name) == nameKey(ban.name) }

@@ -54,8 +54,10 @@ enum Schema {
             for moderator in r.moderators {
                 try addModerator(room: r.name, name: moderator, db)
             }
-        case .moderatorAdded(let room, let name):
-            try addModerator(room: room, name: name, db)
+        case .moderatorRenamed(let room, let old, let new):
+            try db.execute(sql: "DELETE FROM moderator WHERE roomKey = ? AND nameKey = ?",
+                           arguments: [nameKey(room), nameKey(old)])
+            try addModerator(room: room, name: new, db)
         case .banAdded(let room, let ban):
             try db.execute(sql: """
                 INSERT OR REPLACE INTO ban (roomKey, nameKey, name, address, bannedBy, time) VALUES (?, ?, ?, ?, ?, ?)

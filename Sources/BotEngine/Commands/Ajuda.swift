@@ -9,9 +9,10 @@ extension BuiltinCommands {
         let role = context.role
         if let name = context.words(limit: 1).first {
             let wanted = name.hasPrefix("/") ? String(name.dropFirst()) : name
-            guard let command = context.table.lookup(wanted), role >= command.permission.requiredRole else {
-                throw ChatError.unknownCommand(wanted, suggestion: context.table.suggestion(for: wanted))
+            guard let command = context.table.lookup(wanted) else {
+                throw ChatError.unknownCommand(wanted, suggestion: context.table.suggestion(for: wanted, role: role))
             }
+            try ChatEngine.checkPermission(command, role: role, room: context.chat.roomName(of: context.caller) ?? "")
             var lines = ["\(command.synopsis) — \(command.summary)"]
             if !command.aliases.isEmpty {
                 lines.append("Também: " + command.aliases.map { "/\($0)" }.joined(separator: ", "))

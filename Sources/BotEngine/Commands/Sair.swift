@@ -6,7 +6,6 @@ extension BuiltinCommands {
         name: "sair", aliases: ["quit"], usage: "[motivo]", summary: "desconecta do chat"
     ) { context in
         let reason = context.arguments.isEmpty ? nil : try NameRules.messageText(context.arguments).get()
-        context.chat.quit(context.caller, reason: reason)
-        return .quit("Até logo!")
+        return .quit(reply: "Até logo!", reason: reason)
     }
 }

@@ -1,0 +1,60 @@
+import Foundation
+
+/// A JSON-lines client on top of `LineClient`: requests carry ids and
+/// `request` returns the matching result, with the events seen before it.
+final class JSONClient {
+    let raw: LineClient
+    let name: String
+    private var nextID = 1
+
+    init(port: Int, name: String) throws {
+        raw = try LineClient(port: port)
+        self.name = name
+        _ = try raw.waitFor(containing: "Bem-vindo")
+        raw.send(#"{"type":"hello","name":"\#(name)"}"#)
+        let (line, _) = try raw.waitFor("welcome or error") { $0.hasPrefix("{") }
+        let object = Self.decode(line)
+        guard object["type"] as? String == "welcome" else { throw LoginRefused(code: object["code"] as? String ?? "?") }
+    }
+
+    struct LoginRefused: Error { let code: String }
+
+    /// Sends a line (chat text or /command) and returns its result object and
+    /// the objects that arrived before it.
+    @discardableResult
+    func request(_ text: String, type: String = "line") throws -> (result: [String: Any], before: [[String: Any]]) {
+        let id = nextID
+        nextID += 1
+        let payload = try JSONSerialization.data(withJSONObject: ["type": type, "text": text, "id": id])
+        raw.send(String(decoding: payload, as: UTF8.self))
+        let (line, before) = try raw.waitFor("result \(id)") { line in
+            let object = Self.decode(line)
+            return object["type"] as? String == "result" && object["id"] as? Int == id
+        }
+        return (Self.decode(line), before.map(Self.decode))
+    }
+
+    /// Waits for an event of `type` that satisfies `match`.
+    @discardableResult
+    func event(_ type: String, timeout: TimeInterval = 5, where match: ([String: Any]) -> Bool = { _ in true }) throws -> [String: Any] {
+        let (line, _) = try raw.waitFor("event \(type)", timeout: timeout) { line in
+            let object = Self.decode(line)
+            return object["type"] as? String == type && match(object)
+        }
+        return Self.decode(line)
+    }
+
+    /// Events received until a /ping round trip completes: anything the
+    /// server sent this client before that moment.
+    func eventsUntilBarrier() throws -> [[String: Any]] {
+        try request("/ping").before
+    }
+
+    static func decode(_ line: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+    }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    func string(_ key: String) -> String? { self[key] as? String }
+}

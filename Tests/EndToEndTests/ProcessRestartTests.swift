@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+/// The real `papo` binary: started, stopped with SIGTERM, started again on
+/// the same data folder.
+@Suite struct ProcessRestartTests {
+    @Test func gracefulStopTellsClientsAndKeepsHistory() async throws {
+        let data = TestServer.temporaryDirectory()
+        let port = try FreePort.find()
+        let first = try PapoProcess.serve(port: port, data: data)
+        let ana = try LineClient.connectWithRetry(port: port)
+        try ana.waitFor(containing: "Bem-vindo")
+        ana.send("ana")
+        try ana.waitFor(containing: "Olá, ana!")
+        ana.send("antes do reinício")
+        try ana.waitFor(containing: "<ana> antes do reinício")
+        first.terminate()
+        try ana.waitFor(containing: "O servidor está sendo encerrado")
+        #expect(ana.waitForClose())
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+
+        let second = try PapoProcess.serve(port: port, data: data)
+        defer { second.terminate(); second.waitUntilExit() }
+        let bia = try LineClient.connectWithRetry(port: port)
+        try bia.waitFor(containing: "Bem-vindo")
+        bia.send("bia")
+        try bia.waitFor(containing: "Olá, bia!")
+        bia.send("/historico")
+        try bia.waitFor(containing: "Histórico de #geral (1 mensagem)")
+        try bia.waitFor(containing: "<ana> antes do reinício")
+    }
+}
+
+/// Locates and launches the `papo` executable built beside the tests.
+enum PapoProcess {
+    static var binary: URL {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return exe.deletingLastPathComponent().appendingPathComponent("papo")
+    }
+
+    static func serve(port: Int, data: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["serve", "--port", String(port), "--data", data.path, "--log-level", "warning"]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+}
+
+enum FreePort {
+    /// Asks the kernel for a free loopback port.
+    static func find() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+extension LineClient {
+    /// Connects, retrying for up to five seconds while the server starts.
+    static func connectWithRetry(port: Int) throws -> LineClient {
+        let deadline = Date().addingTimeInterval(5)
+        while true {
+            do { return try LineClient(port: port) } catch {
+                if Date() > deadline { throw error }
+                usleep(50_000)
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import BotEngine
+import ChatCore
+import ChatServer
+import ChatStore
+import Foundation
+import Logging
+
+/// A real Papo server on a free loopback port with a real SQLite file in a
+/// temporary folder, started in-process.
+final class TestServer {
+    let directory: URL
+    let server: PapoServer
+    let storage: SQLiteStorage
+    let port: Int
+
+    private init(directory: URL, server: PapoServer, storage: SQLiteStorage, port: Int) {
+        self.directory = directory
+        self.server = server
+        self.storage = storage
+        self.port = port
+    }
+
+    static func temporaryDirectory() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("papo-test-\(UUID().uuidString)")
+    }
+
+    static func start(directory: URL = temporaryDirectory(), adminPassword: String? = "segredo",
+                      maxLineBytes: Int = 4096, maxOutboundBytes: Int = 1 << 20) async throws -> TestServer {
+        var logger = Logger(label: "papo-test")
+        logger.logLevel = .warning
+        let storage = try SQLiteStorage(directory: directory)
+        let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox())
+        let engine = ChatEngine(chat: chat, adminPassword: adminPassword)
+        let config = ServerConfig(host: "127.0.0.1", port: 0, maxLineBytes: maxLineBytes,
+                                  maxOutboundBytes: maxOutboundBytes)
+        let server = PapoServer(engine: engine, config: config, logger: logger)
+        let port = try await server.start()
+        return TestServer(directory: directory, server: server, storage: storage, port: port)
+    }
+
+    func stop() async {
+        await server.shutdown()
+        storage.flush()
+    }
+
+    func text(_ name: String) throws -> LineClient {
+        let client = try LineClient(port: port)
+        try client.waitFor(containing: "Bem-vindo")
+        client.send(name)
+        try client.waitFor(containing: "Olá, \(name)!")
+        return client
+    }
+
+    func json(_ name: String) throws -> JSONClient {
+        try JSONClient(port: port, name: name)
+    }
+}
