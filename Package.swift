@@ -31,7 +31,11 @@ let package = Package(
             dependencies: ["ChatCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: v5
         ),
-        .target(name: "BotEngine", dependencies: ["ChatCore"], swiftSettings: v5),
+        .target(
+            name: "BotEngine",
+            dependencies: ["ChatCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: v5
+        ),
         .target(
             name: "ChatServer",
             dependencies: [

@@ -1,5 +1,6 @@
 import ChatCore
 import Foundation
+import Logging
 
 /// The bot engine: the one serial owner of the chat. Every line a user sends
 /// comes here; a `/command` is looked up in the command table and run, any
@@ -9,12 +10,18 @@ public final class ChatEngine: @unchecked Sendable {
     private let chat: Chat
     public let table: CommandTable
     private let adminPassword: String?
+    private let logger: Logger
+    /// Wrong `/admin` passwords per connection; the third one disconnects.
+    private var failedAdminAttempts: [UserID: Int] = [:]
+    static let maxAdminAttempts = 3
 
     /// - Parameter adminPassword: what `/admin` must be given; nil disables it.
-    public init(chat: Chat, table: CommandTable = BuiltinCommands.table(), adminPassword: String?) {
+    public init(chat: Chat, table: CommandTable = BuiltinCommands.table(), adminPassword: String?,
+                logger: Logger = Logger(label: "papo.bot")) {
         self.chat = chat
         self.table = table
         self.adminPassword = adminPassword.flatMap { $0.isEmpty ? nil : $0 }
+        self.logger = logger
     }
 
     /// Runs `body` as the chat's owner.
@@ -31,7 +38,10 @@ public final class ChatEngine: @unchecked Sendable {
     }
 
     public func disconnect(_ id: UserID, reason: String? = nil) {
-        withChat { $0.disconnect(id, reason: reason) }
+        withChat { chat in
+            failedAdminAttempts.removeValue(forKey: id)
+            chat.disconnect(id, reason: reason)
+        }
     }
 
     /// Tells every user the server is going down.
@@ -61,6 +71,7 @@ public final class ChatEngine: @unchecked Sendable {
             } catch {
                 let chatError = error as? ChatError ?? .badRequest(String(describing: error))
                 reply = Reply(requestID: requestID, error: chatError, time: chat.now)
+                quitting = chatError == .tooManyAttempts
             }
             chat.outbox.deliver(.reply(reply), to: [endpoint])
             if quitting { chat.quit(user, reason: quitReason) }
@@ -74,15 +85,25 @@ public final class ChatEngine: @unchecked Sendable {
         throw ChatError.notModerator(room)
     }
 
-    /// Checks `password` in constant time with respect to its content.
-    func checkAdminPassword(_ password: String) throws {
+    /// Checks `password` in constant time with respect to its content. A
+    /// connection that guesses wrong `maxAdminAttempts` times is told so and
+    /// disconnected; every failure is logged.
+    func checkAdminPassword(_ password: String, from user: UserID, name: String) throws {
         guard let adminPassword else { throw ChatError.adminDisabled }
         let given = Array(password.utf8), expected = Array(adminPassword.utf8)
         var difference = given.count ^ expected.count
         for i in 0..<expected.count {
             difference |= Int(expected[i] ^ (i < given.count ? given[i] : 0))
         }
-        if difference != 0 { throw ChatError.wrongPassword }
+        guard difference != 0 else {
+            failedAdminAttempts.removeValue(forKey: user)
+            return
+        }
+        let failures = failedAdminAttempts[user, default: 0] + 1
+        failedAdminAttempts[user] = failures
+        logger.warning("wrong admin password", metadata: ["user": "\(name)", "attempt": "\(failures)"])
+        if failures >= Self.maxAdminAttempts { throw ChatError.tooManyAttempts }
+        throw ChatError.wrongPassword
     }
 
     private func dispatch(_ line: String, from user: UserID, requestID: String?, chat: Chat) throws -> CommandResult {

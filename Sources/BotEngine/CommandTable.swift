@@ -57,7 +57,8 @@ public final class CommandTable: @unchecked Sendable {
     /// run, if any is close enough.
     public func suggestion(for typed: String, role: Role) -> String? {
         let typed = typed.lowercased()
-        guard !typed.isEmpty else { return nil }
+        // No command name is longer; this also keeps the distance cheap.
+        guard !typed.isEmpty, typed.count <= 32 else { return nil }
         var best: (name: String, distance: Int)?
         for name in index.keys.sorted() where role >= commands[index[name]!].permission.requiredRole {
             let isPrefix = typed.count >= 2 && name.hasPrefix(typed)

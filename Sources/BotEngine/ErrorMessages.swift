@@ -17,7 +17,7 @@ extension ChatError {
         case .bannedFromRoom(let room): return "Você está banido de #\(room)."
         case .messageEmpty: return "Mensagem vazia: nada foi enviado."
         case .messageTooLong(let max): return "Mensagem longa demais (máximo de \(max) caracteres): nada foi enviado."
-        case .controlCharacters: return "A mensagem contém caracteres de controle e não foi enviada."
+        case .controlCharacters: return "A mensagem contém caracteres de controle ou invisíveis e não foi enviada."
         case .invalidUTF8: return "A linha não é UTF-8 válido e foi descartada."
         case .lineTooLong(let max): return "Linha longa demais (máximo de \(max) bytes) e foi descartada."
         case .noSuchUser(let name): return "Usuário não encontrado: \(Self.quote(name))."
@@ -28,6 +28,7 @@ extension ChatError {
         case .targetOutranks(let name): return "Você não pode moderar \(name)."
         case .notBanned(let name): return "\(Self.quote(name)) não está banido desta sala."
         case .wrongPassword: return "Senha incorreta."
+        case .tooManyAttempts: return "Senha incorreta vezes demais: você será desconectado."
         case .adminDisabled: return "Este servidor não tem senha de administrador configurada."
         case .alreadyAdmin: return "Você já é administrador."
         case .unknownCommand(let name, let suggestion):

@@ -18,11 +18,15 @@ struct ClientRenderer {
         case other(String)
     }
 
+    /// Parses one server line. Every string in it is stripped of control and
+    /// invisible characters here, once, so nothing a peer (or a tampered
+    /// connection) wrote can drive this terminal.
     static func parse(_ line: String) -> Parsed {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
-              let type = object["type"] as? String else {
-            return .other(line)
+        guard let raw = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
+              let type = raw["type"] as? String else {
+            return .other(Self.clean(line))
         }
+        let object = cleaned(raw)
         switch type {
         case "welcome":
             return .welcome(name: object["name"] as? String ?? "?", room: object["room"] as? String ?? "?")
@@ -46,30 +50,28 @@ struct ClientRenderer {
             return [render(event)]
         case .result(let ok, let text, let message, let items):
             let stamp = "[\(TimeFormat.dateTime(Date()))]"
-            if !ok { return [paint("\(stamp) [erro] \(clean(message ?? "erro"))", .red)] }
-            var lines = (text ?? "").split(separator: "\n").map { paint("\(stamp) [papo] \(clean(String($0)))", .cyan) }
+            if !ok { return [paint("\(stamp) [erro] \(message ?? "erro")", .red)] }
+            var lines = (text ?? "").split(separator: "\n").map { paint("\(stamp) [papo] \($0)", .cyan) }
             lines += items.map { "  " + render($0) }
             return lines
         case .error(_, let message):
-            return [paint("[erro] \(clean(message))", .red)]
+            return [paint("[erro] \(message)", .red)]
         case .other(let line):
-            return [clean(line)]
+            return [line]
         }
     }
 
     func render(_ event: ChatEvent) -> String {
         let stamp = paint("[\(TimeFormat.dateTime(event.time))]", .dim)
-        let room = event.room.map { "#\(clean($0))" } ?? ""
+        let room = event.room.map { "#\($0)" } ?? ""
         switch event.kind {
         case .message:
-            return "\(stamp) \(room) <\(colored(event.sender ?? "?"))> \(clean(event.text ?? ""))"
+            return "\(stamp) \(room) <\(colored(event.sender ?? "?"))> \(event.text ?? "")"
         case .privateMessage:
             return "\(stamp) " + paint("[privado]", .magenta)
-                + " \(colored(event.sender ?? "?")) → \(colored(event.target ?? "?")): \(clean(event.text ?? ""))"
+                + " \(colored(event.sender ?? "?")) → \(colored(event.target ?? "?")): \(event.text ?? "")"
         default:
-            var plain = event
-            plain.text = plain.text.map(clean)
-            return paint(TextRenderer.line(for: plain), .yellow)
+            return paint(TextRenderer.line(for: event), .yellow)
         }
     }
 
@@ -100,7 +102,6 @@ struct ClientRenderer {
     private static let nameColors: [Color] = [.green, .yellow, .blue, .magenta, .cyan, .red]
 
     func colored(_ name: String) -> String {
-        let name = clean(name)
         let hash = name.lowercased().unicodeScalars.reduce(UInt32(5381)) { ($0 &* 33) &+ $1.value }
         return paint(name, Self.nameColors[Int(hash % UInt32(Self.nameColors.count))], bold: true)
     }
@@ -110,10 +111,22 @@ struct ClientRenderer {
         return "\u{1B}[\(bold ? "1;" : "")\(color.rawValue)m\(text)\u{1B}[0m"
     }
 
-    /// Removes control characters (escape sequences included).
-    func clean(_ text: String) -> String {
-        NameRules.containsControlCharacters(text)
-            ? String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.properties.generalCategory != .control }))
-            : text
+    /// Removes control and invisible characters (escape sequences included);
+    /// keeps newlines, which multi-line replies use.
+    static func clean(_ text: String) -> String {
+        guard NameRules.containsControlCharacters(text) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.filter {
+            $0 == "\n" || !NameRules.containsControlCharacters(String($0))
+        }))
+    }
+
+    private static func cleaned(_ object: [String: Any]) -> [String: Any] {
+        object.mapValues { value in
+            switch value {
+            case let text as String: return Self.clean(text)
+            case let list as [[String: Any]]: return list.map(cleaned)
+            default: return value
+            }
+        }
     }
 }

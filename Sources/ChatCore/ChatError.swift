@@ -24,6 +24,7 @@ public enum ChatError: Error, Equatable, Sendable {
     case targetOutranks(String)
     case notBanned(String)
     case wrongPassword
+    case tooManyAttempts
     case adminDisabled
     case alreadyAdmin
     case unknownCommand(String, suggestion: String?)
@@ -57,6 +58,7 @@ public enum ChatError: Error, Equatable, Sendable {
         case .targetOutranks: return "target_outranks"
         case .notBanned: return "not_banned"
         case .wrongPassword: return "wrong_password"
+        case .tooManyAttempts: return "too_many_attempts"
         case .adminDisabled: return "admin_disabled"
         case .alreadyAdmin: return "already_admin"
         case .unknownCommand: return "unknown_command"

@@ -37,7 +37,9 @@ public enum NameRules {
 
     /// Returns the message text to send or why it is refused. Tabs become
     /// spaces; any other control character (which could drive another user's
-    /// terminal) refuses the whole message.
+    /// terminal) or invisible formatting character (bidi overrides that
+    /// reverse what others read, zero-width spaces, line separators that JSON
+    /// must escape) refuses the whole message.
     public static func messageText(_ raw: String) -> Result<String, ChatError> {
         let text = raw.replacingTabs.trimmingSpaces
         if text.isEmpty { return .failure(.messageEmpty) }
@@ -46,9 +48,17 @@ public enum NameRules {
         return .success(text)
     }
 
-    /// True when `text` holds a C0 or C1 control character or DEL.
+    /// True when `text` holds a C0 or C1 control character, DEL, an
+    /// invisible format character (except the zero-width joiner that emoji
+    /// sequences need) or a line or paragraph separator.
     public static func containsControlCharacters(_ text: String) -> Bool {
-        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        text.unicodeScalars.contains { scalar in
+            switch scalar.properties.generalCategory {
+            case .control, .lineSeparator, .paragraphSeparator: return true
+            case .format: return scalar != "\u{200D}"
+            default: return false
+            }
+        }
     }
 
     private static func isNameScalar(_ scalar: Unicode.Scalar) -> Bool {

@@ -5,15 +5,15 @@ import NIOCore
 /// wire format, and recipients are grouped by event loop so one message
 /// costs one hop per loop, not one per recipient.
 final class ChannelOutbox: Outbox, @unchecked Sendable {
+    /// Never writes in place, even on the caller's own loop: the caller holds
+    /// the chat's lock, and a write can fire handlers (a full buffer closing
+    /// the channel, a reset) that need that lock again. Tasks on one loop run
+    /// in order, so every connection still sees items in the order sent.
     func deliver(_ item: Outgoing, to recipients: [any ChatEndpoint]) {
         var encoded = EncodedItem(item: item)
         if recipients.count == 1, let connection = recipients[0] as? Connection {
             guard let buffer = encoded.buffer(for: connection.format) else { return }
-            if connection.eventLoop.inEventLoop {
-                connection.writeOnLoop(buffer)
-            } else {
-                connection.eventLoop.execute { connection.writeOnLoop(buffer) }
-            }
+            connection.eventLoop.execute { connection.writeOnLoop(buffer) }
             return
         }
         var groups: [ObjectIdentifier: (loop: EventLoop, writes: [(Connection, ByteBuffer)])] = [:]
@@ -24,12 +24,8 @@ final class ChannelOutbox: Outbox, @unchecked Sendable {
         }
         for (_, group) in groups {
             let writes = group.writes
-            if group.loop.inEventLoop {
+            group.loop.execute {
                 for (connection, buffer) in writes { connection.writeOnLoop(buffer) }
-            } else {
-                group.loop.execute {
-                    for (connection, buffer) in writes { connection.writeOnLoop(buffer) }
-                }
             }
         }
     }

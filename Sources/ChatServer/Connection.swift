@@ -19,21 +19,22 @@ final class Connection: ChatEndpoint, @unchecked Sendable {
         channel.writeAndFlush(buffer, promise: nil)
     }
 
-    /// Sends one line (a newline is added), from any thread.
+    /// Sends one line (a newline is added), from any thread. Queued like the
+    /// outbox's writes, so the session's own answers keep their order.
     func send(_ line: String) {
         let buffer = Self.buffer(for: line)
-        if eventLoop.inEventLoop {
-            writeOnLoop(buffer)
-        } else {
-            eventLoop.execute { self.writeOnLoop(buffer) }
-        }
+        eventLoop.execute { self.writeOnLoop(buffer) }
     }
 
-    /// Closes the socket after everything written before has been sent.
-    func closeAfterPendingWrites() {
+    /// Closes the socket once everything written before has been sent, or
+    /// after `grace` if the client does not read it.
+    func closeAfterPendingWrites(grace: TimeAmount = .seconds(5)) {
+        let channel = self.channel
         eventLoop.execute {
-            self.channel.writeAndFlush(ByteBuffer()).whenComplete { _ in
-                self.channel.close(promise: nil)
+            let deadline = channel.eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
+            channel.writeAndFlush(ByteBuffer()).whenComplete { _ in
+                deadline.cancel()
+                channel.close(promise: nil)
             }
         }
     }

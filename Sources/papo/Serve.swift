@@ -29,6 +29,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard (64...1_048_576).contains(maxLineBytes) else {
+            throw ValidationError("--max-line-bytes must be between 64 and 1048576")
+        }
+    }
+
     func run() async throws {
         var logger = Logger(label: "papo")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
@@ -41,7 +48,7 @@ struct Serve: AsyncParsableCommand {
             storeLogger.error("storage error: \(error)")
         }
         let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox())
-        let engine = ChatEngine(chat: chat, adminPassword: password)
+        let engine = ChatEngine(chat: chat, adminPassword: password, logger: logger)
         let server = PapoServer(engine: engine,
                                 config: ServerConfig(host: host, port: port, maxLineBytes: maxLineBytes),
                                 logger: logger)

@@ -53,6 +53,10 @@ struct NameRulesTests {
         RuleCase(input: "\u{1B}[2J", expected: .failure(.controlCharacters)),
         RuleCase(input: "sino\u{07}", expected: .failure(.controlCharacters)),
         RuleCase(input: "c1\u{9B}31m", expected: .failure(.controlCharacters)),
+        RuleCase(input: "gpj.exe\u{202E}", expected: .failure(.controlCharacters)),
+        RuleCase(input: "zero\u{200B}width", expected: .failure(.controlCharacters)),
+        RuleCase(input: "linha\u{2028}nova", expected: .failure(.controlCharacters)),
+        RuleCase(input: "família 👨\u{200D}👩\u{200D}👧", expected: .success("família 👨\u{200D}👩\u{200D}👧")),
         RuleCase(input: String(repeating: "é", count: 2001), expected: .failure(.messageTooLong(max: 2000))),
     ]
 

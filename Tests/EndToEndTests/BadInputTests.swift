@@ -52,6 +52,22 @@ import Testing
         await server.stop()
     }
 
+    /// The flooder's own replies fill its queue: closing it must not need
+    /// the chat's lock while a delivery holds it (this deadlocked once).
+    @Test func aClientFloodingCommandsWithoutReadingIsDisconnectedAndTheServerLives() async throws {
+        let server = try await TestServer.start(maxOutboundBytes: 16 * 1024)
+        let other = try server.json("outro")
+        let flooder = try LineClient(port: server.port, receiveBuffer: 4096)
+        flooder.send("enchente")
+        let burst = Array(String(repeating: "/ajuda\n", count: 200).utf8)
+        for _ in 0..<100 { flooder.sendRaw(burst) }
+        #expect(flooder.waitForClose(timeout: 10))
+        #expect(try other.request("/ping").result.string("text") == "pong")
+        let users = try other.request("/usuarios").result.string("text") ?? ""
+        #expect(!users.contains("enchente"))
+        await server.stop()
+    }
+
     @Test func aClientThatNeverReadsIsDisconnectedWithoutHurtingOthers() async throws {
         let server = try await TestServer.start(maxOutboundBytes: 64 * 1024)
         let sleeper = try LineClient(port: server.port, receiveBuffer: 4096)

@@ -34,10 +34,10 @@ final class LineClient {
                 Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard result == 0 else {
-            Glibc.close(fd)
-            throw POSIXError(.ECONNREFUSED)
-        }
+        // No close here: once every property is set, a throwing init still
+        // runs deinit, which closes the socket (closing twice could close a
+        // descriptor another test has just opened).
+        guard result == 0 else { throw POSIXError(.ECONNREFUSED) }
     }
 
     deinit { Glibc.close(fd) }
