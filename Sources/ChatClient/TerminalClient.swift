@@ -201,7 +201,10 @@ public final class TerminalClient {
 
     /// Follows the user's own renames and room changes into the prompt.
     private func track(_ parsed: ClientRenderer.Parsed) {
-        guard case .event(let event) = parsed, let me = name, event.sender == me else { return }
+        guard case .event(let event) = parsed else { return }
+        // A server that says goodbye is not a lost connection.
+        if event.kind == .shutdown { leaving = true }
+        guard let me = name, event.sender == me else { return }
         var room = currentRoom
         switch event.kind {
         case .join: room = event.room ?? room

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Hostile or broken input gets a clear answer and touches no one else.
-@Suite struct BadInputTests {
+@Suite(.timeLimit(.minutes(1))) struct BadInputTests {
     @Test func anOverlongLineIsRefusedAndTheConnectionKeepsWorking() async throws {
         let server = try await TestServer.start(maxLineBytes: 256)
         let ana = try server.text("ana")

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Kick and ban over real sockets.
-@Suite struct ModerationTests {
+@Suite(.timeLimit(.minutes(1))) struct ModerationTests {
     @Test func aKickedUserGoesBackToGeralAndMayReturn() async throws {
         let server = try await TestServer.start()
         let ana = try server.json("ana"), bia = try server.json("bia")

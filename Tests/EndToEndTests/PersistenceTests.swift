@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// What survives a restart on the same data folder.
-@Suite struct PersistenceTests {
+@Suite(.timeLimit(.minutes(1))) struct PersistenceTests {
     @Test func historyRoomsModeratorsBansAndStatsSurviveARestart() async throws {
         let directory = TestServer.temporaryDirectory()
         let first = try await TestServer.start(directory: directory)

@@ -3,7 +3,7 @@ import Testing
 
 /// The real `papo` binary: started, stopped with SIGTERM, started again on
 /// the same data folder.
-@Suite struct ProcessRestartTests {
+@Suite(.timeLimit(.minutes(1))) struct ProcessRestartTests {
     @Test func gracefulStopTellsClientsAndKeepsHistory() async throws {
         let data = TestServer.temporaryDirectory()
         let port = try FreePort.find()

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Several real clients over loopback TCP: who sees what.
-@Suite struct RoomAndPrivateTests {
+@Suite(.timeLimit(.minutes(1))) struct RoomAndPrivateTests {
     @Test func publicMessagesStayInTheirRoom() async throws {
         let server = try await TestServer.start()
         let ana = try server.json("ana"), bia = try server.json("bia"), carol = try server.json("carol")

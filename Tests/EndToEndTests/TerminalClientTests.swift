@@ -3,7 +3,7 @@ import Testing
 
 /// `papo connect` in a real pseudo-terminal (tmux), typed at with send-keys
 /// and read with capture-pane.
-@Suite(.serialized) struct TerminalClientTests {
+@Suite(.serialized, .timeLimit(.minutes(1))) struct TerminalClientTests {
     @Test func anIncomingMessageLeavesTheTypedLineIntact() async throws {
         let server = try await TestServer.start()
         let tmux = try Tmux(command: "\(PapoProcess.binary.path) connect --port \(server.port) --name ana")
