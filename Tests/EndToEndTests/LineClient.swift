@@ -101,6 +101,13 @@ final class LineClient {
         try waitFor("a line containing \(text)", timeout: timeout) { $0.contains(text) }
     }
 
+    /// Answers the plain-text greeting with `name` and waits for the welcome.
+    func logIn(as name: String) throws {
+        try waitFor(containing: "Bem-vindo")
+        send(name)
+        try waitFor(containing: "Olá, \(name)!")
+    }
+
     /// True once the server has closed this connection (within `timeout`).
     func waitForClose(timeout: TimeInterval = 5) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)

@@ -45,9 +45,7 @@ final class TestServer {
 
     func text(_ name: String) throws -> LineClient {
         let client = try LineClient(port: port)
-        try client.waitFor(containing: "Bem-vindo")
-        client.send(name)
-        try client.waitFor(containing: "Olá, \(name)!")
+        try client.logIn(as: name)
         return client
     }
 
