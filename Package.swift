@@ -25,6 +25,11 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
         .target(name: "ChatCore", swiftSettings: v5),
         .target(
             name: "ChatStore",
@@ -34,6 +39,11 @@ let package = Package(
         .target(
             name: "BotEngine",
             dependencies: ["ChatCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: v5
+        ),
+        .target(
+            name: "LuaBots",
+            dependencies: ["CLua", "BotEngine", "ChatCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: v5
         ),
         .target(
@@ -59,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "papo",
             dependencies: [
-                "ChatServer", "ChatClient", "ChatStore", "BotEngine", "ChatCore",
+                "ChatServer", "ChatClient", "ChatStore", "BotEngine", "ChatCore", "LuaBots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -72,9 +82,14 @@ let package = Package(
         .testTarget(name: "ChatStoreTests", dependencies: ["ChatStore", "ChatCore"], swiftSettings: v5),
         .testTarget(name: "BotEngineTests", dependencies: ["BotEngine", "ChatCore", "ChatStore"], swiftSettings: v5),
         .testTarget(
+            name: "LuaBotsTests",
+            dependencies: ["LuaBots", "BotEngine", "ChatCore", "ChatStore"],
+            swiftSettings: v5
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "ChatServer", "ChatStore", "BotEngine", "ChatCore",
+                "ChatServer", "ChatStore", "BotEngine", "ChatCore", "LuaBots",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -32,6 +32,8 @@ public enum ChatError: Error, Equatable, Sendable {
     case invalidArgument(String, usage: String)
     case badRequest(String)
     case notConnected
+    /// A bot's command failed; `detail` (script, line, reason) is shown to admins only.
+    case botFailed(command: String, detail: String?)
 
     /// The stable code sent to programs.
     public var code: String {
@@ -66,6 +68,7 @@ public enum ChatError: Error, Equatable, Sendable {
         case .invalidArgument: return "invalid_argument"
         case .badRequest: return "bad_request"
         case .notConnected: return "not_connected"
+        case .botFailed: return "bot_error"
         }
     }
 }

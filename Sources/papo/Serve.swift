@@ -5,6 +5,7 @@ import ChatServer
 import ChatStore
 import Foundation
 import Logging
+import LuaBots
 import ServiceLifecycle
 
 /// `papo serve`: runs the server until Ctrl-C or SIGTERM.
@@ -19,6 +20,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Folder of the SQLite database.")
     var data = "./papo-data"
+
+    @Option(help: "Folder of the Lua bots (*.lua), reloaded by admins with /reload.")
+    var bots = "./bots"
 
     @Option(help: "File whose first line is the admin password (or set PAPO_ADMIN_PASSWORD).")
     var adminPasswordFile: String?
@@ -48,7 +52,12 @@ struct Serve: AsyncParsableCommand {
             storeLogger.error("storage error: \(error)")
         }
         let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox())
-        let engine = ChatEngine(chat: chat, adminPassword: password, logger: logger)
+        let table = BuiltinCommands.table()
+        let registry = BotRegistry(directory: URL(fileURLWithPath: bots), table: table, logger: logger)
+        try BotCommands.install(registry, into: table)
+        let engine = ChatEngine(chat: chat, table: table, adminPassword: password, logger: logger)
+        let loaded = engine.withChat { _ in registry.reload() }
+        logger.info("bots: \(loaded.filter { $0.error == nil }.count) loaded, \(loaded.filter { $0.error != nil }.count) failed")
         let server = PapoServer(engine: engine,
                                 config: ServerConfig(host: host, port: port, maxLineBytes: maxLineBytes),
                                 logger: logger)

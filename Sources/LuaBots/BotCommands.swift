@@ -1,0 +1,34 @@
+import BotEngine
+import ChatCore
+
+/// The built-in commands that manage Lua bots: `/reload` and `/bots`.
+public enum BotCommands {
+    /// Adds `/reload` and `/bots` for `registry` to its table.
+    public static func install(_ registry: BotRegistry, into table: CommandTable) throws {
+        try table.register(Command(
+            name: "reload", aliases: ["recarregar"], summary: "relê os bots da pasta bots/", permission: .admin
+        ) { _ in
+            .reply(describe(registry.reload(), header: "Bots recarregados"))
+        })
+        try table.register(Command(
+            name: "bots", summary: "lista os bots carregados, seus comandos e erros", permission: .admin
+        ) { _ in
+            .reply(describe(registry.statuses, header: "Bots"))
+        })
+    }
+
+    static func describe(_ statuses: [BotRegistry.Status], header: String) -> String {
+        let failed = statuses.filter { $0.error != nil }.count
+        var lines = ["\(header): \(statuses.count - failed) ok, \(failed) com erro."]
+        for status in statuses {
+            let commands = status.commands.isEmpty ? "nenhum comando" : status.commands.map { "/\($0)" }.joined(separator: ", ")
+            if let error = status.error {
+                let running = status.commands.isEmpty ? "" : " (a versão anterior continua ativa: \(commands))"
+                lines.append("  ✗ \(status.file): \(error)\(running)")
+            } else {
+                lines.append("  ✓ \(status.file): \(commands)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,130 @@
+import BotEngine
+import ChatCore
+import Foundation
+import Logging
+
+/// The Lua bots of one folder, registered into the engine's command table.
+/// `reload()` is all-or-nothing per script: a new version is compiled and its
+/// commands checked off to the side, and swapped in only if all is well;
+/// otherwise the running version stays. Owned by the chat engine: every
+/// method runs while the engine holds the chat.
+public final class BotRegistry: @unchecked Sendable {
+    /// How one script stands after the last load.
+    public struct Status: Equatable, Sendable {
+        public var file: String
+        public var commands: [String]
+        /// Why the last load of this file failed, if it did (the previous
+        /// version, if any, is still running).
+        public var error: String?
+    }
+
+    public let directory: URL
+    private let table: CommandTable
+    private let limits: LuaState.Limits
+    private let logger: Logger
+    private var scripts: [String: LuaScript] = [:]
+    private var failures: [String: String] = [:]
+
+    public init(directory: URL, table: CommandTable, logger: Logger = Logger(label: "papo.bots")) {
+        self.directory = directory
+        self.table = table
+        self.limits = .init()
+        self.logger = logger
+    }
+
+    /// Loads every `*.lua` file; files gone since the last load are unloaded
+    /// with their commands.
+    @discardableResult
+    public func reload() -> [Status] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let wanted = Set(files.filter { $0.hasSuffix(".lua") })
+        for gone in Set(scripts.keys).subtracting(wanted) {
+            unload(gone)
+        }
+        failures = failures.filter { wanted.contains($0.key) }
+        for file in wanted.sorted() {
+            load(file)
+        }
+        return statuses
+    }
+
+    public var statuses: [Status] {
+        Set(scripts.keys).union(failures.keys).sorted().map { file in
+            Status(file: file, commands: scripts[file]?.commands.map(\.name) ?? [], error: failures[file])
+        }
+    }
+
+    /// Unloads everything (server shutdown).
+    public func unloadAll() {
+        for file in Array(scripts.keys) { unload(file) }
+    }
+
+    private func unload(_ file: String) {
+        table.removeAll(from: origin(file))
+        scripts.removeValue(forKey: file)?.unload()
+        failures.removeValue(forKey: file)
+    }
+
+    private func load(_ file: String) {
+        let url = directory.appendingPathComponent(file)
+        do {
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+                  (attributes[.size] as? Int ?? 0) <= 256 * 1024 else {
+                throw LuaFailure(message: "\(file): arquivo ausente ou maior que 256 KiB", stoppedByLimit: false)
+            }
+            let source = try String(contentsOf: url, encoding: .utf8)
+            let script = try LuaScript(file: file, source: source, limits: limits)
+            do {
+                try swapIn(script)
+            } catch {
+                script.unload()
+                throw error
+            }
+            failures.removeValue(forKey: file)
+            logger.info("bot loaded", metadata: ["file": "\(file)", "commands": "\(script.commands.map(\.name))"])
+        } catch {
+            let message = (error as? LuaFailure)?.message ?? "\(file): \(error)"
+            failures[file] = message
+            logger.error("bot failed to load", metadata: ["file": "\(file)", "error": "\(message)"])
+        }
+    }
+
+    /// Registers the new version's commands in place of the old version's,
+    /// or leaves the table exactly as it was.
+    private func swapIn(_ script: LuaScript) throws {
+        let origin = origin(script.file)
+        let old = scripts[script.file]
+        table.removeAll(from: origin)
+        do {
+            for command in script.commands {
+                try table.register(makeCommand(command, of: script, origin: origin))
+            }
+        } catch {
+            table.removeAll(from: origin)
+            if let old {
+                for command in old.commands { try? table.register(makeCommand(command, of: old, origin: origin)) }
+            }
+            throw LuaFailure(message: "\(script.file): \(error)", stoppedByLimit: false)
+        }
+        old?.unload()
+        scripts[script.file] = script
+    }
+
+    private func origin(_ file: String) -> String { "bots/\(file)" }
+
+    private func makeCommand(_ command: ScriptCommand, of script: LuaScript, origin: String) -> Command {
+        let logger = self.logger
+        return Command(name: command.name, aliases: command.aliases, usage: command.usage, summary: command.help,
+                       permission: command.permission, origin: origin) { [weak script] context in
+            guard let script else { throw ChatError.unknownCommand(command.name, suggestion: nil) }
+            do {
+                return .reply(try script.run(command, context: context))
+            } catch let failure as LuaFailure {
+                logger.warning("bot command failed", metadata: [
+                    "file": "\(script.file)", "command": "\(command.name)", "error": "\(failure.message)"])
+                let detail = context.role == .admin ? failure.message : nil
+                throw ChatError.botFailed(command: command.name, detail: detail)
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import BotEngine
+import CLua
+import ChatCore
+import Foundation
+
+/// A command a script declared with `papo.command{...}`.
+struct ScriptCommand {
+    var name: String
+    var aliases: [String]
+    var help: String
+    var usage: String
+    var permission: Permission
+    /// Registry reference of the `run` function.
+    var function: Int32
+}
+
+/// One loaded `.lua` file: its own sandboxed state and the commands it
+/// declared. Built off to the side on load; swapped in only if all is well.
+final class LuaScript {
+    let file: String
+    let state: LuaState
+    private(set) var commands: [ScriptCommand] = []
+
+    /// Compiles and runs `source`; throws with file and line if it fails.
+    init(file: String, source: String, limits: LuaState.Limits = .init()) throws {
+        self.file = file
+        state = LuaState(limits: limits)
+        installAPI()
+        do {
+            try state.run(source: source, chunkName: file)
+        } catch {
+            state.close()
+            throw error
+        }
+    }
+
+    func unload() {
+        state.close()
+    }
+
+    /// Runs a command's `run(ctx)` and returns its text answer.
+    func run(_ command: ScriptCommand, context: CommandContext) throws -> String {
+        let L = state.L
+        state.withHeadroom {
+            state.pushReference(command.function)
+            papo_newtable(L)
+            state.setField("user", string: context.callerName)
+            state.setField("room", string: context.chat.roomName(of: context.caller) ?? "")
+            state.setField("role", string: context.role.description)
+            state.setField("args", string: context.arguments)
+            state.setField("words", strings: context.words(limit: 64))
+            state.setField("members", strings: context.chat.roomMembers(of: context.caller))
+            state.setField("command", string: command.name)
+        }
+        try state.call(arguments: 1, results: 1)
+        defer { papo_pop(L, 1) }
+        if papo_isnil(L, -1) != 0 { return "" }
+        if let text = state.string(at: -1) { return text }
+        if lua_type(L, -1) == LUA_TNUMBER {
+            return lua_isinteger(L, -1) != 0 ? String(lua_tointegerx(L, -1, nil)) : String(lua_tonumberx(L, -1, nil))
+        }
+        throw LuaFailure(message: "\(file): /\(command.name) devolveu um valor que não é texto", stoppedByLimit: false)
+    }
+
+    // MARK: The API scripts see
+
+    private func installAPI() {
+        let L = state.L
+        papo_newtable(L)
+        papo_push_function(L, { L, context in
+            guard let L, let context else { return 0 }
+            return Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue().declareCommand(L)
+        }, Unmanaged.passUnretained(self).toOpaque())
+        lua_setfield(L, -2, "command")
+        lua_setglobal(L, "papo")
+    }
+
+    /// `papo.command{name=, aliases=, help=, usage=, role=, run=}`. Returns
+    /// -1 with a message pushed when the declaration is wrong.
+    private func declareCommand(_ L: OpaquePointer) -> Int32 {
+        func fail(_ message: String) -> Int32 {
+            push(L, "papo.command: \(message)")
+            return -1
+        }
+        guard papo_istable(L, 1) != 0 else { return fail("esperava uma tabela") }
+        guard let name = stringField(L, "name"), !name.isEmpty else { return fail("falta 'name'") }
+        guard commands.count < 32 else { return fail("comandos demais num só script") }
+        var aliases: [String] = []
+        rawField(L, "aliases")
+        if papo_istable(L, -1) != 0 {
+            for i in 1...16 {
+                lua_rawgeti(L, -1, lua_Integer(i)) // raw: no metamethods
+                defer { papo_pop(L, 1) }
+                guard let alias = state.string(at: -1) else { break }
+                aliases.append(alias)
+            }
+        }
+        papo_pop(L, 1)
+        let roleName = stringField(L, "role") ?? "everyone"
+        guard let permission = Permission(rawValue: roleName) else {
+            return fail("'role' deve ser everyone, moderator ou admin")
+        }
+        rawField(L, "run")
+        guard papo_isfunction(L, -1) != 0 else {
+            papo_pop(L, 1)
+            return fail("falta a função 'run' de /\(name)")
+        }
+        let reference = state.reference()
+        commands.append(ScriptCommand(
+            name: name, aliases: aliases, help: stringField(L, "help") ?? "comando de \(file)",
+            usage: stringField(L, "usage") ?? "", permission: permission, function: reference))
+        return 0
+    }
+
+    /// Pushes `spec[key]` without running metamethods (which could raise
+    /// an error inside this Swift frame).
+    private func rawField(_ L: OpaquePointer, _ key: String) {
+        push(L, key)
+        lua_rawget(L, 1)
+    }
+
+    private func stringField(_ L: OpaquePointer, _ key: String) -> String? {
+        rawField(L, key)
+        defer { papo_pop(L, 1) }
+        return state.string(at: -1).map { String($0.prefix(200)) }
+    }
+
+    private func push(_ L: OpaquePointer, _ text: String) {
+        _ = text.withCString { lua_pushstring(L, $0) }
+    }
+}

@@ -1,0 +1,116 @@
+import CLua
+import Foundation
+
+/// Why a call into a script failed.
+public struct LuaFailure: Error, Equatable, CustomStringConvertible {
+    /// `dado.lua:12: attempt to index a nil value`, or the budget that ran out.
+    public var message: String
+    /// True when the script was stopped by a limit rather than by its own error.
+    public var stoppedByLimit: Bool
+    public var description: String { message }
+}
+
+/// One sandboxed Lua 5.4 interpreter with an instruction budget per call and
+/// a memory cap. Each script gets its own state, so scripts cannot see or
+/// change one another. Not thread-safe: its owner is the chat engine.
+final class LuaState {
+    struct Limits {
+        var instructionsPerCall: Int64 = 2_000_000
+        var memoryBytes: Int = 16 << 20
+    }
+
+    let L: OpaquePointer
+    private let limits: UnsafeMutablePointer<papo_limits>
+    private let budget: Int64
+    private var closed = false
+
+    init(limits: Limits = Limits()) {
+        self.limits = .allocate(capacity: 1)
+        self.limits.initialize(to: papo_limits(used: 0, memory_limit: limits.memoryBytes, instructions: 0,
+                                               stopped: 0, reason: nil))
+        budget = limits.instructionsPerCall
+        L = papo_newstate(self.limits)
+        Sandbox.install(in: L)
+    }
+
+    deinit {
+        close()
+        limits.deallocate()
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        papo_close(L, limits)
+    }
+
+    var memoryInUse: Int { limits.pointee.used }
+
+    /// Runs Swift code that pushes values outside any protected call, with
+    /// extra memory granted so no allocation there can raise a Lua error.
+    func withHeadroom<T>(_ body: () throws -> T) rethrows -> T {
+        limits.pointee.memory_limit += Int(PAPO_HEADROOM)
+        defer { limits.pointee.memory_limit -= Int(PAPO_HEADROOM) }
+        return try body()
+    }
+
+    /// Compiles `source` (text only) and runs its top level once.
+    func run(source: String, chunkName: String) throws {
+        let status = withHeadroom {
+            source.withCString { papo_load_text(L, $0, strlen($0), "=" + chunkName) }
+        }
+        guard status == LUA_OK else { throw popFailure() }
+        try call(arguments: 0, results: 0)
+    }
+
+    /// Calls the function on top of the stack (below its `arguments`) under a
+    /// fresh budget. On success the `results` are left on the stack.
+    func call(arguments: Int32, results: Int32) throws {
+        papo_arm(L, limits, budget)
+        let status = papo_pcall(L, arguments, results)
+        lua_sethook(L, nil, 0, 0)
+        if status != LUA_OK { throw popFailure() }
+    }
+
+    /// Stores the value on top of the stack in the registry; returns its reference.
+    func reference() -> Int32 {
+        luaL_ref(L, papo_registryindex())
+    }
+
+    func pushReference(_ ref: Int32) {
+        lua_rawgeti(L, papo_registryindex(), lua_Integer(ref))
+    }
+
+    func string(at index: Int32) -> String? {
+        guard papo_isstring(L, index) != 0, let pointer = papo_tostring(L, index) else { return nil }
+        return String(cString: pointer)
+    }
+
+    func push(_ string: String) {
+        _ = string.withCString { lua_pushstring(L, $0) }
+    }
+
+    func setField(_ key: String, string value: String) {
+        push(value)
+        lua_setfield(L, -2, key)
+    }
+
+    func setField(_ key: String, strings values: [String]) {
+        lua_createtable(L, Int32(values.count), 0)
+        for (index, value) in values.enumerated() {
+            push(value)
+            lua_rawseti(L, -2, lua_Integer(index + 1))
+        }
+        lua_setfield(L, -2, key)
+    }
+
+    private func popFailure() -> LuaFailure {
+        let limited = limits.pointee.stopped != 0
+        var message = string(at: -1) ?? "erro sem mensagem"
+        papo_pop(L, 1)
+        if limited, let reason = limits.pointee.reason {
+            message = String(cString: reason)
+        }
+        return LuaFailure(message: message, stoppedByLimit: limited)
+    }
+}

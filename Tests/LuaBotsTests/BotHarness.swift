@@ -1,0 +1,65 @@
+import BotEngine
+import ChatCore
+import ChatStore
+import Foundation
+import LuaBots
+
+/// Captures what the engine sends, per endpoint.
+final class CapturingOutbox: Outbox, @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [ObjectIdentifier: [Outgoing]] = [:]
+
+    func deliver(_ item: Outgoing, to recipients: [any ChatEndpoint]) {
+        lock.withLock { for r in recipients { items[ObjectIdentifier(r), default: []].append(item) } }
+    }
+
+    func disconnect(_ endpoint: any ChatEndpoint) {}
+
+    func replies(to endpoint: any ChatEndpoint) -> [Reply] {
+        lock.withLock {
+            (items[ObjectIdentifier(endpoint)] ?? []).compactMap { if case .reply(let r) = $0 { return r } else { return nil } }
+        }
+    }
+}
+
+final class Person: ChatEndpoint, @unchecked Sendable {}
+
+/// A chat with a bots folder of its own, an admin `ana` and a user `bia`.
+final class BotHarness {
+    let directory: URL
+    let outbox = CapturingOutbox()
+    let engine: ChatEngine
+    let registry: BotRegistry
+    let ana = Person(), bia = Person()
+    let anaID: UserID, biaID: UserID
+
+    init(files: [String: String] = [:]) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("papo-bots-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let chat = try Chat(storage: MemoryStorage(), outbox: outbox)
+        let table = BuiltinCommands.table()
+        registry = BotRegistry(directory: directory, table: table)
+        try BotCommands.install(registry, into: table)
+        engine = ChatEngine(chat: chat, table: table, adminPassword: "segredo")
+        anaID = try engine.connect(name: "ana", endpoint: ana, address: nil).get().id
+        biaID = try engine.connect(name: "bia", endpoint: bia, address: nil).get().id
+        for (name, source) in files { try write(name, source) }
+        engine.withChat { _ in _ = registry.reload() }
+        engine.handle(line: "/admin segredo", from: anaID)
+    }
+
+    func write(_ file: String, _ source: String) throws {
+        try source.write(to: directory.appendingPathComponent(file), atomically: true, encoding: .utf8)
+    }
+
+    func delete(_ file: String) throws {
+        try FileManager.default.removeItem(at: directory.appendingPathComponent(file))
+    }
+
+    /// Sends `line` as `who` and returns the reply it got.
+    func send(_ line: String, as who: Person? = nil) -> Reply? {
+        let person = who ?? bia
+        engine.handle(line: line, from: person === ana ? anaID : biaID)
+        return outbox.replies(to: person).last
+    }
+}

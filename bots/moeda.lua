@@ -1,0 +1,10 @@
+-- /moeda: flips a coin
+papo.command{
+  name = "moeda",
+  aliases = {"coin"},
+  help = "joga uma moeda: cara ou coroa",
+  run = function(ctx)
+    local side = math.random(2) == 1 and "cara" or "coroa"
+    return ctx.user .. " jogou uma moeda: " .. side .. "!"
+  end,
+}
