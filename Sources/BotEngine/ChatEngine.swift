@@ -9,6 +9,7 @@ public final class ChatEngine: @unchecked Sendable {
     private let lock = NSLock()
     private let chat: Chat
     public let table: CommandTable
+    public let hooks: HookTable
     private let adminPassword: String?
     private let logger: Logger
     /// Wrong `/admin` passwords per connection; the third one disconnects.
@@ -16,10 +17,11 @@ public final class ChatEngine: @unchecked Sendable {
     static let maxAdminAttempts = 3
 
     /// - Parameter adminPassword: what `/admin` must be given; nil disables it.
-    public init(chat: Chat, table: CommandTable = BuiltinCommands.table(), adminPassword: String?,
-                logger: Logger = Logger(label: "papo.bot")) {
+    public init(chat: Chat, table: CommandTable = BuiltinCommands.table(), hooks: HookTable = HookTable(),
+                adminPassword: String?, logger: Logger = Logger(label: "papo.bot")) {
         self.chat = chat
         self.table = table
+        self.hooks = hooks
         self.adminPassword = adminPassword.flatMap { $0.isEmpty ? nil : $0 }
         self.logger = logger
     }
@@ -106,14 +108,39 @@ public final class ChatEngine: @unchecked Sendable {
         throw ChatError.wrongPassword
     }
 
+    /// Runs the message hooks, in order, then says what is left. A hook
+    /// that fails is logged and skipped: the message still goes out.
+    private func say(_ line: String, from user: UserID, requestID: String?, chat: Chat) throws {
+        var text = line
+        if !hooks.messageHooks.isEmpty {
+            let context = CommandContext(chat: chat, caller: user, invokedAs: "", arguments: "",
+                                         requestID: requestID, table: table, engine: self)
+            for hook in hooks.messageHooks {
+                let decision: HookDecision
+                do {
+                    decision = try hook.run(context, text)
+                } catch {
+                    logger.warning("message hook failed", metadata: ["origin": "\(hook.origin)", "error": "\(error)"])
+                    continue
+                }
+                switch decision {
+                case .pass: continue
+                case .replace(let replacement): text = replacement
+                case .block(let reason): throw ChatError.blockedByBot(reason)
+                }
+            }
+        }
+        try chat.say(user, text)
+    }
+
     private func dispatch(_ line: String, from user: UserID, requestID: String?, chat: Chat) throws -> CommandResult {
         // `//texto` says a line that starts with a slash.
         if line.hasPrefix("//") {
-            try chat.say(user, String(line.dropFirst()))
+            try say(String(line.dropFirst()), from: user, requestID: requestID, chat: chat)
             return .done
         }
         guard line.hasPrefix("/") else {
-            try chat.say(user, line)
+            try say(line, from: user, requestID: requestID, chat: chat)
             return .done
         }
         let body = line.dropFirst()

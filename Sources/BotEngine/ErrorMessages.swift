@@ -39,6 +39,7 @@ extension ChatError {
         case .invalidArgument(let value, let usage): return "Argumento inválido: \(Self.quote(value)). Uso: \(usage)"
         case .badRequest(let detail): return "Pedido inválido: \(detail)"
         case .notConnected: return "Você não está conectado."
+        case .blockedByBot(let reason): return "Mensagem bloqueada por um bot: \(Self.clip(reason))"
         case .botFailed(let command, let detail):
             let base = "O comando /\(command) falhou (erro no bot)."
             return detail.map { "\(base) \($0)" } ?? base

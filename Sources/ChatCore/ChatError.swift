@@ -34,6 +34,8 @@ public enum ChatError: Error, Equatable, Sendable {
     case notConnected
     /// A bot's command failed; `detail` (script, line, reason) is shown to admins only.
     case botFailed(command: String, detail: String?)
+    /// A bot's message hook stopped the message, with this reason.
+    case blockedByBot(String)
 
     /// The stable code sent to programs.
     public var code: String {
@@ -69,6 +71,7 @@ public enum ChatError: Error, Equatable, Sendable {
         case .badRequest: return "bad_request"
         case .notConnected: return "not_connected"
         case .botFailed: return "bot_error"
+        case .blockedByBot: return "blocked"
         }
     }
 }

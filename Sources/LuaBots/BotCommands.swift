@@ -21,7 +21,9 @@ public enum BotCommands {
         let failed = statuses.filter { $0.error != nil }.count
         var lines = ["\(header): \(statuses.count - failed) ok, \(failed) com erro."]
         for status in statuses {
-            let commands = status.commands.isEmpty ? "nenhum comando" : status.commands.map { "/\($0)" }.joined(separator: ", ")
+            var parts = status.commands.map { "/\($0)" }
+            if status.messageHooks > 0 { parts.append("gancho de mensagens") }
+            let commands = parts.isEmpty ? "nenhum comando" : parts.joined(separator: ", ")
             if let error = status.error {
                 let running = status.commands.isEmpty ? "" : " (a versão anterior continua ativa: \(commands))"
                 lines.append("  ✗ \(status.file): \(error)\(running)")

@@ -13,6 +13,7 @@ public final class BotRegistry: @unchecked Sendable {
     public struct Status: Equatable, Sendable {
         public var file: String
         public var commands: [String]
+        public var messageHooks: Int
         /// Why the last load of this file failed, if it did (the previous
         /// version, if any, is still running).
         public var error: String?
@@ -20,14 +21,17 @@ public final class BotRegistry: @unchecked Sendable {
 
     public let directory: URL
     private let table: CommandTable
+    private let hooks: HookTable
     private let limits: LuaState.Limits
     private let logger: Logger
     private var scripts: [String: LuaScript] = [:]
     private var failures: [String: String] = [:]
 
-    public init(directory: URL, table: CommandTable, logger: Logger = Logger(label: "papo.bots")) {
+    public init(directory: URL, table: CommandTable, hooks: HookTable,
+                logger: Logger = Logger(label: "papo.bots")) {
         self.directory = directory
         self.table = table
+        self.hooks = hooks
         self.limits = .init()
         self.logger = logger
     }
@@ -50,7 +54,8 @@ public final class BotRegistry: @unchecked Sendable {
 
     public var statuses: [Status] {
         Set(scripts.keys).union(failures.keys).sorted().map { file in
-            Status(file: file, commands: scripts[file]?.commands.map(\.name) ?? [], error: failures[file])
+            Status(file: file, commands: scripts[file]?.commands.map(\.name) ?? [],
+                   messageHooks: scripts[file]?.messageHooks.count ?? 0, error: failures[file])
         }
     }
 
@@ -61,6 +66,7 @@ public final class BotRegistry: @unchecked Sendable {
 
     private func unload(_ file: String) {
         table.removeAll(from: origin(file))
+        hooks.removeAll(from: origin(file))
         scripts.removeValue(forKey: file)?.unload()
         failures.removeValue(forKey: file)
     }
@@ -105,6 +111,13 @@ public final class BotRegistry: @unchecked Sendable {
                 for command in old.commands { try? table.register(makeCommand(command, of: old, origin: origin)) }
             }
             throw LuaFailure(message: "\(script.file): \(error)", stoppedByLimit: false)
+        }
+        hooks.removeAll(from: origin)
+        for hook in script.messageHooks {
+            hooks.add(MessageHook(origin: origin) { [weak script] context, text in
+                guard let script else { return .pass }
+                return try script.runMessageHook(hook, text: text, context: context)
+            })
         }
         old?.unload()
         scripts[script.file] = script

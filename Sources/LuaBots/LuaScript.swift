@@ -20,6 +20,8 @@ final class LuaScript {
     let file: String
     let state: LuaState
     private(set) var commands: [ScriptCommand] = []
+    /// Registry references of the functions given to `papo.on_message`.
+    private(set) var messageHooks: [Int32] = []
 
     /// Compiles and runs `source`; throws with file and line if it fails.
     init(file: String, source: String, limits: LuaState.Limits = .init()) throws {
@@ -72,7 +74,48 @@ final class LuaScript {
             return Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue().declareCommand(L)
         }, Unmanaged.passUnretained(self).toOpaque())
         lua_setfield(L, -2, "command")
+        papo_push_function(L, { L, context in
+            guard let L, let context else { return 0 }
+            return Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue().declareMessageHook(L)
+        }, Unmanaged.passUnretained(self).toOpaque())
+        lua_setfield(L, -2, "on_message")
         lua_setglobal(L, "papo")
+    }
+
+    /// `papo.on_message(function(msg) ... end)`.
+    private func declareMessageHook(_ L: OpaquePointer) -> Int32 {
+        guard papo_isfunction(L, 1) != 0 else {
+            push(L, "papo.on_message: esperava uma função")
+            return -1
+        }
+        guard messageHooks.count < 8 else {
+            push(L, "papo.on_message: ganchos demais num só script")
+            return -1
+        }
+        lua_settop(L, 1)
+        messageHooks.append(state.reference())
+        return 0
+    }
+
+    /// Runs a message hook: `nil` lets the text through, a string replaces
+    /// it, `false, "motivo"` stops it.
+    func runMessageHook(_ hook: Int32, text: String, context: CommandContext) throws -> HookDecision {
+        let L = state.L
+        state.withHeadroom {
+            state.pushReference(hook)
+            papo_newtable(L)
+            state.setField("user", string: context.callerName)
+            state.setField("room", string: context.chat.roomName(of: context.caller) ?? "")
+            state.setField("role", string: context.role.description)
+            state.setField("text", string: text)
+        }
+        try state.call(arguments: 1, results: 2)
+        defer { papo_pop(L, 2) }
+        if lua_type(L, -2) == LUA_TBOOLEAN && lua_toboolean(L, -2) == 0 {
+            return .block(reason: state.string(at: -1) ?? "sem motivo")
+        }
+        if let replacement = state.string(at: -2) { return replacement == text ? .pass : .replace(replacement) }
+        return .pass
     }
 
     /// `papo.command{name=, aliases=, help=, usage=, role=, run=}`. Returns

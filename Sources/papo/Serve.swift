@@ -52,10 +52,10 @@ struct Serve: AsyncParsableCommand {
             storeLogger.error("storage error: \(error)")
         }
         let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox())
-        let table = BuiltinCommands.table()
-        let registry = BotRegistry(directory: URL(fileURLWithPath: bots), table: table, logger: logger)
+        let table = BuiltinCommands.table(), hooks = HookTable()
+        let registry = BotRegistry(directory: URL(fileURLWithPath: bots), table: table, hooks: hooks, logger: logger)
         try BotCommands.install(registry, into: table)
-        let engine = ChatEngine(chat: chat, table: table, adminPassword: password, logger: logger)
+        let engine = ChatEngine(chat: chat, table: table, hooks: hooks, adminPassword: password, logger: logger)
         let loaded = engine.withChat { _ in registry.reload() }
         logger.info("bots: \(loaded.filter { $0.error == nil }.count) loaded, \(loaded.filter { $0.error != nil }.count) failed")
         let server = PapoServer(engine: engine,

@@ -15,6 +15,15 @@ final class CapturingOutbox: Outbox, @unchecked Sendable {
 
     func disconnect(_ endpoint: any ChatEndpoint) {}
 
+    /// Texts of the public messages `endpoint` received.
+    func messages(to endpoint: any ChatEndpoint) -> [String] {
+        lock.withLock {
+            (items[ObjectIdentifier(endpoint)] ?? []).compactMap {
+                if case .event(let e) = $0, e.kind == .message { return e.text } else { return nil }
+            }
+        }
+    }
+
     func replies(to endpoint: any ChatEndpoint) -> [Reply] {
         lock.withLock {
             (items[ObjectIdentifier(endpoint)] ?? []).compactMap { if case .reply(let r) = $0 { return r } else { return nil } }
@@ -37,10 +46,10 @@ final class BotHarness {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("papo-bots-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let chat = try Chat(storage: MemoryStorage(), outbox: outbox)
-        let table = BuiltinCommands.table()
-        registry = BotRegistry(directory: directory, table: table)
+        let table = BuiltinCommands.table(), hooks = HookTable()
+        registry = BotRegistry(directory: directory, table: table, hooks: hooks)
         try BotCommands.install(registry, into: table)
-        engine = ChatEngine(chat: chat, table: table, adminPassword: "segredo")
+        engine = ChatEngine(chat: chat, table: table, hooks: hooks, adminPassword: "segredo")
         anaID = try engine.connect(name: "ana", endpoint: ana, address: nil).get().id
         biaID = try engine.connect(name: "bia", endpoint: bia, address: nil).get().id
         for (name, source) in files { try write(name, source) }
