@@ -1,4 +1,5 @@
--- /sorteio [prêmio]: picks a random member of the caller's room
+-- /sorteio [prêmio]: picks a random member of the caller's room and
+-- announces the winner to the whole room with papo.say
 papo.command{
   name = "sorteio",
   aliases = {"raffle"},
@@ -8,9 +9,8 @@ papo.command{
     local people = ctx.members
     if #people == 0 then return "Não há ninguém para sortear." end
     local winner = people[math.random(#people)]
-    if ctx.args ~= "" then
-      return string.format("Sorteio de %s em #%s: %s ganhou! 🎉", ctx.args, ctx.room, winner)
-    end
-    return string.format("Sorteio em #%s: %s! 🎉", ctx.room, winner)
+    local prize = ctx.args ~= "" and (" de " .. ctx.args) or ""
+    papo.say(string.format("%s fez um sorteio%s entre %d pessoas: %s ganhou! 🎉", ctx.user, prize, #people, winner))
+    return nil
   end,
 }

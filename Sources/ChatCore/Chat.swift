@@ -97,6 +97,21 @@ public final class Chat {
         count(message: StoredMessage(kind: .public, room: room.name, sender: user.name, text: text, time: time))
     }
 
+    /// The name bot messages are said under; reserved, so no user can take it.
+    public static let botName = "papo"
+
+    /// Says `text` as the bot in the room `id` is in. Kept in history, not
+    /// counted in anyone's stats.
+    public func botSay(inRoomOf id: UserID, _ text: String) throws {
+        let user = try self.user(id)
+        let text = try NameRules.messageText(text).get()
+        let room = room(key: user.roomKey)
+        let time = clock()
+        emit(ChatEvent(kind: .message, room: room.name, sender: Self.botName, text: text, time: time), to: room)
+        storage.record(.message(StoredMessage(kind: .public, room: room.name, sender: Self.botName, text: text,
+                                              time: time)))
+    }
+
     /// Sends `text` to `recipientName` only (and echoes it to the sender).
     public func whisper(_ id: UserID, to recipientName: String, _ text: String) throws {
         let sender = try self.user(id)

@@ -41,6 +41,7 @@ enum StateReducer {
         switch change {
         case .message(let message):
             messages.append(message)
+            guard message.sender != Chat.botName else { return }
             state.totalMessages += 1
             if state.firstMessageAt == nil { state.firstMessageAt = message.time }
             state.messagesByUser[message.sender, default: 0] += 1

@@ -38,6 +38,8 @@ enum Schema {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [m.kind.rawValue, m.room, nameKey(m.room), m.sender, m.recipient, m.text,
                                  m.time.timeIntervalSince1970, m.senderSession, m.recipientSession])
+            // The bot's own messages are history, not activity.
+            guard m.sender != Chat.botName else { return }
             try db.execute(sql: """
                 INSERT INTO userStats (nameKey, name, messages) VALUES (?, ?, 1)
                 ON CONFLICT (nameKey) DO UPDATE SET messages = messages + 1, name = excluded.name

@@ -22,6 +22,8 @@ final class LuaScript {
     private(set) var commands: [ScriptCommand] = []
     /// Registry references of the functions given to `papo.on_message`.
     private(set) var messageHooks: [Int32] = []
+    /// The command or hook call in progress, for `papo.say`.
+    private var current: CommandContext?
 
     /// Compiles and runs `source`; throws with file and line if it fails.
     init(file: String, source: String, limits: LuaState.Limits = .init()) throws {
@@ -54,7 +56,7 @@ final class LuaScript {
             state.setField("members", strings: context.chat.roomMembers(of: context.caller))
             state.setField("command", string: command.name)
         }
-        try state.call(arguments: 1, results: 1)
+        try during(context) { try state.call(arguments: 1, results: 1) }
         defer { papo_pop(L, 1) }
         if papo_isnil(L, -1) != 0 { return "" }
         if let text = state.string(at: -1) { return text }
@@ -79,7 +81,41 @@ final class LuaScript {
             return Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue().declareMessageHook(L)
         }, Unmanaged.passUnretained(self).toOpaque())
         lua_setfield(L, -2, "on_message")
+        papo_push_function(L, { L, context in
+            guard let L, let context else { return 0 }
+            return Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue().say(L)
+        }, Unmanaged.passUnretained(self).toOpaque())
+        lua_setfield(L, -2, "say")
         lua_setglobal(L, "papo")
+    }
+
+    /// `papo.say(text)`: the bot says `text` in the caller's room. Only
+    /// during a command or hook; returns true, or nil and the reason.
+    private func say(_ L: OpaquePointer) -> Int32 {
+        guard let current else {
+            push(L, "papo.say: só pode ser usado durante um comando ou gancho")
+            return -1
+        }
+        guard let text = state.string(at: 1) else {
+            push(L, "papo.say: esperava um texto")
+            return -1
+        }
+        do {
+            try current.chat.botSay(inRoomOf: current.caller, text)
+            lua_pushboolean(L, 1)
+            return 1
+        } catch {
+            lua_pushnil(L)
+            push(L, (error as? ChatError)?.code ?? "\(error)")
+            return 2
+        }
+    }
+
+    /// Makes `context` the call in progress while `body` runs.
+    private func during<T>(_ context: CommandContext, _ body: () throws -> T) rethrows -> T {
+        current = context
+        defer { current = nil }
+        return try body()
     }
 
     /// `papo.on_message(function(msg) ... end)`.
@@ -109,7 +145,7 @@ final class LuaScript {
             state.setField("role", string: context.role.description)
             state.setField("text", string: text)
         }
-        try state.call(arguments: 1, results: 2)
+        try during(context) { try state.call(arguments: 1, results: 2) }
         defer { papo_pop(L, 2) }
         if lua_type(L, -2) == LUA_TBOOLEAN && lua_toboolean(L, -2) == 0 {
             return .block(reason: state.string(at: -1) ?? "sem motivo")

@@ -4,6 +4,7 @@ import ChatServer
 import ChatStore
 import Foundation
 import Logging
+import LuaBots
 
 /// A real Papo server on a free loopback port with a real SQLite file in a
 /// temporary folder, started in-process.
@@ -24,13 +25,21 @@ final class TestServer {
         FileManager.default.temporaryDirectory.appendingPathComponent("papo-test-\(UUID().uuidString)")
     }
 
+    /// - Parameter bots: a folder of Lua bots to load, if any.
     static func start(directory: URL = temporaryDirectory(), adminPassword: String? = "segredo",
-                      maxLineBytes: Int = 4096, maxOutboundBytes: Int = 1 << 20) async throws -> TestServer {
+                      maxLineBytes: Int = 4096, maxOutboundBytes: Int = 1 << 20,
+                      bots: URL? = nil) async throws -> TestServer {
         var logger = Logger(label: "papo-test")
-        logger.logLevel = .warning
+        logger.logLevel = .critical
         let storage = try SQLiteStorage(directory: directory)
         let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox())
-        let engine = ChatEngine(chat: chat, adminPassword: adminPassword)
+        let table = BuiltinCommands.table(), hooks = HookTable()
+        if let bots {
+            let registry = BotRegistry(directory: bots, table: table, hooks: hooks, logger: logger)
+            try BotCommands.install(registry, into: table)
+            registry.reload()
+        }
+        let engine = ChatEngine(chat: chat, table: table, hooks: hooks, adminPassword: adminPassword, logger: logger)
         let config = ServerConfig(host: "127.0.0.1", port: 0, maxLineBytes: maxLineBytes,
                                   maxOutboundBytes: maxOutboundBytes)
         let server = PapoServer(engine: engine, config: config, logger: logger)

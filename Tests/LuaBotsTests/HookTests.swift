@@ -45,6 +45,20 @@ struct HookTests {
         }
     }
 
+    @Test func papoSaySpeaksInTheCallersRoomAsTheBot() throws {
+        let bots = try BotHarness(files: ["fala.lua": """
+            papo.command{name = 'anuncia', run = function(ctx) return tostring(papo.say('atenção: ' .. ctx.args)) end}
+            papo.command{name = 'mal', run = function(ctx) local ok, why = papo.say(''); return why end}
+            local outside = pcall(papo.say, 'no carregamento')
+            papo.command{name = 'fora', run = function() return tostring(outside) end}
+            """])
+        #expect(bots.send("/anuncia reunião")?.text == "true")
+        #expect(bots.outbox.messages(to: bots.ana).last == "atenção: reunião")
+        #expect(bots.send("/mal")?.text == "message_empty")
+        #expect(bots.send("/fora")?.text == "false")
+        #expect(bots.send("/stats")?.text.contains("mensagens enviadas: 0") == true)
+    }
+
     @Test func commandsDoNotGoThroughMessageHooks() throws {
         let bots = try BotHarness(files: ["gancho.lua": "papo.on_message(function() return false, 'não' end)"])
         #expect(bots.send("/ping")?.text == "pong")
