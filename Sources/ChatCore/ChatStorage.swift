@@ -82,6 +82,8 @@ public enum StorageChange: Sendable, Equatable {
     case moderatorRenamed(room: String, from: String, to: String)
     case banAdded(room: String, BanRecord)
     case banRemoved(room: String, name: String)
+    /// A bot script's stored value; nil deletes the key.
+    case botValue(script: String, key: String, value: String?)
 }
 
 /// Where the chat keeps what must survive a restart. Implementations must not
@@ -89,6 +91,8 @@ public enum StorageChange: Sendable, Equatable {
 public protocol ChatStorage: AnyObject, Sendable {
     /// Reads the state saved by earlier runs.
     func load() throws -> PersistedState
+    /// Reads every bot script's stored values: script → key → value.
+    func loadBotData() throws -> [String: [String: String]]
     /// Queues a change; it is written soon, in order, without blocking.
     func record(_ change: StorageChange)
     /// Delivers, off the caller's thread or at once, the last `limit` messages

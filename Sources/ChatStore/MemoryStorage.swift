@@ -7,6 +7,7 @@ public final class MemoryStorage: ChatStorage, @unchecked Sendable {
     private let lock = NSLock()
     private var state: PersistedState
     private var messages: [StoredMessage] = []
+    private var botData: [String: [String: String]] = [:]
 
     public init(state: PersistedState = PersistedState()) {
         self.state = state
@@ -16,8 +17,18 @@ public final class MemoryStorage: ChatStorage, @unchecked Sendable {
         lock.withLock { state }
     }
 
+    public func loadBotData() throws -> [String: [String: String]] {
+        lock.withLock { botData }
+    }
+
     public func record(_ change: StorageChange) {
-        lock.withLock { StateReducer.apply(change, to: &state, messages: &messages) }
+        lock.withLock {
+            if case .botValue(let script, let key, let value) = change {
+                botData[script, default: [:]][key] = value
+            } else {
+                StateReducer.apply(change, to: &state, messages: &messages)
+            }
+        }
     }
 
     public func history(room: String, session: String, limit: Int,
@@ -61,6 +72,8 @@ enum StateReducer {
             }
         case .banRemoved(let room, let name):
             update(room, in: &state) { $0.bans.removeAll { nameKey($0.name) == nameKey(name) } }
+        case .botValue:
+            break // not part of the chat's state
         }
     }
 

@@ -28,6 +28,10 @@ public final class SQLiteStorage: ChatStorage, @unchecked Sendable {
         try pool.read { db in try Schema.loadState(db) }
     }
 
+    public func loadBotData() throws -> [String: [String: String]] {
+        try pool.read { db in try Schema.loadBotData(db) }
+    }
+
     public func record(_ change: StorageChange) {
         let schedule: Bool = lock.withLock {
             pending.append(change)

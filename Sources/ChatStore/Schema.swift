@@ -27,6 +27,12 @@ enum Schema {
                 CREATE TABLE counter (name TEXT PRIMARY KEY, value DOUBLE NOT NULL);
                 """)
         }
+        migrator.registerMigration("v2-bot-data") { db in
+            try db.execute(sql: """
+                CREATE TABLE botData (
+                    script TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (script, key));
+                """)
+        }
         return migrator
     }
 
@@ -65,6 +71,11 @@ enum Schema {
                 INSERT OR REPLACE INTO ban (roomKey, nameKey, name, address, bannedBy, time) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [nameKey(room), nameKey(ban.name), ban.name, ban.address, ban.bannedBy,
                                  ban.time.timeIntervalSince1970])
+        case .botValue(let script, let key, let value?):
+            try db.execute(sql: "INSERT OR REPLACE INTO botData (script, key, value) VALUES (?, ?, ?)",
+                           arguments: [script, key, value])
+        case .botValue(let script, let key, nil):
+            try db.execute(sql: "DELETE FROM botData WHERE script = ? AND key = ?", arguments: [script, key])
         case .banRemoved(let room, let name):
             try db.execute(sql: "DELETE FROM ban WHERE roomKey = ? AND nameKey = ?",
                            arguments: [nameKey(room), nameKey(name)])
@@ -100,6 +111,14 @@ enum Schema {
             state.firstMessageAt = Date(timeIntervalSince1970: first)
         }
         return state
+    }
+
+    static func loadBotData(_ db: Database) throws -> [String: [String: String]] {
+        var data: [String: [String: String]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT script, key, value FROM botData") {
+            data[row["script"], default: [:]][row["key"]] = row["value"] as String
+        }
+        return data
     }
 
     static func history(_ db: Database, room: String, session: String, limit: Int) throws -> [StoredMessage] {

@@ -27,11 +27,20 @@ public final class BotRegistry: @unchecked Sendable {
     private var scripts: [String: LuaScript] = [:]
     private var failures: [String: String] = [:]
 
-    public init(directory: URL, table: CommandTable, hooks: HookTable,
-                logger: Logger = Logger(label: "papo.bots")) {
+    private let storage: (any ChatStorage)?
+    /// Each script's store, by file name; kept across reloads.
+    private var stores: [String: BotStore] = [:]
+    private var savedData: [String: [String: String]]
+
+    /// - Parameter storage: where scripts' stored values live (the chat's
+    ///   database); nil keeps them in memory only.
+    public init(directory: URL, table: CommandTable, hooks: HookTable, storage: (any ChatStorage)? = nil,
+                logger: Logger = Logger(label: "papo.bots")) throws {
         self.directory = directory
         self.table = table
         self.hooks = hooks
+        self.storage = storage
+        self.savedData = try storage?.loadBotData() ?? [:]
         self.limits = .init()
         self.logger = logger
     }
@@ -79,7 +88,7 @@ public final class BotRegistry: @unchecked Sendable {
                 throw LuaFailure(message: "\(file): arquivo ausente ou maior que 256 KiB", stoppedByLimit: false)
             }
             let source = try String(contentsOf: url, encoding: .utf8)
-            let script = try LuaScript(file: file, source: source, limits: limits)
+            let script = try LuaScript(file: file, source: source, store: store(for: file), limits: limits)
             do {
                 try swapIn(script)
             } catch {
@@ -124,6 +133,13 @@ public final class BotRegistry: @unchecked Sendable {
     }
 
     private func origin(_ file: String) -> String { "bots/\(file)" }
+
+    private func store(for file: String) -> BotStore {
+        if let store = stores[file] { return store }
+        let store = BotStore(script: file, values: savedData.removeValue(forKey: file) ?? [:], storage: storage)
+        stores[file] = store
+        return store
+    }
 
     private func makeCommand(_ command: ScriptCommand, of script: LuaScript, origin: String) -> Command {
         let logger = self.logger

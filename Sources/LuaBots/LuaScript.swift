@@ -25,9 +25,12 @@ final class LuaScript {
     /// The command or hook call in progress, for `papo.say`.
     private var current: CommandContext?
 
+    let store: BotStore
+
     /// Compiles and runs `source`; throws with file and line if it fails.
-    init(file: String, source: String, limits: LuaState.Limits = .init()) throws {
+    init(file: String, source: String, store: BotStore, limits: LuaState.Limits = .init()) throws {
         self.file = file
+        self.store = store
         state = LuaState(limits: limits)
         installAPI()
         do {
@@ -86,6 +89,12 @@ final class LuaScript {
             return Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue().say(L)
         }, Unmanaged.passUnretained(self).toOpaque())
         lua_setfield(L, -2, "say")
+        papo_newtable(L)
+        for (name, function) in [("get", Self.storeGet), ("set", Self.storeSet), ("keys", Self.storeKeys)] {
+            papo_push_function(L, function, Unmanaged.passUnretained(self).toOpaque())
+            lua_setfield(L, -2, name)
+        }
+        lua_setfield(L, -2, "store")
         lua_setglobal(L, "papo")
     }
 
@@ -109,6 +118,51 @@ final class LuaScript {
             push(L, (error as? ChatError)?.code ?? "\(error)")
             return 2
         }
+    }
+
+    // `papo.store.get(key)`, `papo.store.set(key, value)`, `papo.store.keys()`.
+    private static let storeGet: papo_swift_function = { L, context in
+        guard let L, let context else { return 0 }
+        let script = Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue()
+        guard let key = script.state.string(at: 1) else { return script.fail(L, "papo.store.get: esperava uma chave") }
+        if let value = script.store.get(key) { script.push(L, value) } else { lua_pushnil(L) }
+        return 1
+    }
+
+    private static let storeSet: papo_swift_function = { L, context in
+        guard let L, let context else { return 0 }
+        let script = Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue()
+        guard let key = script.state.string(at: 1) else { return script.fail(L, "papo.store.set: esperava uma chave") }
+        let value: String?
+        switch lua_type(L, 2) {
+        case LUA_TNIL, LUA_TNONE: value = nil
+        case LUA_TSTRING, LUA_TNUMBER: value = papo_tostring(L, 2).map { String(cString: $0) }
+        default: return script.fail(L, "papo.store.set: o valor deve ser texto, número ou nil")
+        }
+        do {
+            try script.store.set(key, value)
+        } catch {
+            return script.fail(L, "papo.store.set: \(error)")
+        }
+        return 0
+    }
+
+    private static let storeKeys: papo_swift_function = { L, context in
+        guard let L, let context else { return 0 }
+        let script = Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue()
+        let keys = script.store.keys
+        lua_createtable(L, Int32(keys.count), 0)
+        for (index, key) in keys.enumerated() {
+            script.push(L, key)
+            lua_rawseti(L, -2, lua_Integer(index + 1))
+        }
+        return 1
+    }
+
+    /// Pushes an error message for the trampoline to raise.
+    private func fail(_ L: OpaquePointer, _ message: String) -> Int32 {
+        push(L, message)
+        return -1
     }
 
     /// Makes `context` the call in progress while `body` runs.

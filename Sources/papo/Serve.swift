@@ -53,7 +53,8 @@ struct Serve: AsyncParsableCommand {
         }
         let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox())
         let table = BuiltinCommands.table(), hooks = HookTable()
-        let registry = BotRegistry(directory: URL(fileURLWithPath: bots), table: table, hooks: hooks, logger: logger)
+        let registry = try BotRegistry(directory: URL(fileURLWithPath: bots), table: table, hooks: hooks,
+                                       storage: storage, logger: logger)
         try BotCommands.install(registry, into: table)
         let engine = ChatEngine(chat: chat, table: table, hooks: hooks, adminPassword: password, logger: logger)
         let loaded = engine.withChat { _ in registry.reload() }

@@ -50,6 +50,16 @@ final class JSONClient {
         try request("/ping").before
     }
 
+    /// Asks `check` until it holds or five seconds pass; true if it held.
+    func eventually(_ check: (JSONClient) throws -> Bool) throws -> Bool {
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            if try check(self) { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+
     static func decode(_ line: String) -> [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
     }

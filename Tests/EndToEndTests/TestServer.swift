@@ -35,7 +35,7 @@ final class TestServer {
         let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox())
         let table = BuiltinCommands.table(), hooks = HookTable()
         if let bots {
-            let registry = BotRegistry(directory: bots, table: table, hooks: hooks, logger: logger)
+            let registry = try BotRegistry(directory: bots, table: table, hooks: hooks, storage: storage, logger: logger)
             try BotCommands.install(registry, into: table)
             registry.reload()
         }

@@ -42,12 +42,15 @@ final class BotHarness {
     let ana = Person(), bia = Person()
     let anaID: UserID, biaID: UserID
 
-    init(files: [String: String] = [:]) throws {
+    let storage: MemoryStorage
+
+    init(files: [String: String] = [:], storage: MemoryStorage = MemoryStorage()) throws {
+        self.storage = storage
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("papo-bots-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let chat = try Chat(storage: MemoryStorage(), outbox: outbox)
+        let chat = try Chat(storage: storage, outbox: outbox)
         let table = BuiltinCommands.table(), hooks = HookTable()
-        registry = BotRegistry(directory: directory, table: table, hooks: hooks)
+        registry = try BotRegistry(directory: directory, table: table, hooks: hooks, storage: storage)
         try BotCommands.install(registry, into: table)
         engine = ChatEngine(chat: chat, table: table, hooks: hooks, adminPassword: "segredo")
         anaID = try engine.connect(name: "ana", endpoint: ana, address: nil).get().id
