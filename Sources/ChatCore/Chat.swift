@@ -104,8 +104,13 @@ public final class Chat {
     /// counted in anyone's stats.
     public func botSay(inRoomOf id: UserID, _ text: String) throws {
         let user = try self.user(id)
+        try botSay(inRoom: room(key: user.roomKey).name, text)
+    }
+
+    /// Says `text` as the bot in the room named `roomName`.
+    public func botSay(inRoom roomName: String, _ text: String) throws {
+        guard let room = rooms[nameKey(roomName)] else { throw ChatError.roomNameInvalid(roomName) }
         let text = try NameRules.messageText(text).get()
-        let room = room(key: user.roomKey)
         let time = clock()
         emit(ChatEvent(kind: .message, room: room.name, sender: Self.botName, text: text, time: time), to: room)
         storage.record(.message(StoredMessage(kind: .public, room: room.name, sender: Self.botName, text: text,

@@ -27,6 +27,8 @@ public final class BotRegistry: @unchecked Sendable {
     private var scripts: [String: LuaScript] = [:]
     private var failures: [String: String] = [:]
 
+    /// The engine whose chat timers run against; see `attach(to:)`.
+    private weak var engine: ChatEngine?
     private let storage: (any ChatStorage)?
     /// Each script's store, by file name; kept across reloads.
     private var stores: [String: BotStore] = [:]
@@ -43,6 +45,11 @@ public final class BotRegistry: @unchecked Sendable {
         self.savedData = try storage?.loadBotData() ?? [:]
         self.limits = .init()
         self.logger = logger
+    }
+
+    /// Lets timers run: they fire as the owner of `engine`'s chat.
+    public func attach(to engine: ChatEngine) {
+        self.engine = engine
     }
 
     /// Loads every `*.lua` file; files gone since the last load are unloaded
@@ -88,7 +95,14 @@ public final class BotRegistry: @unchecked Sendable {
                 throw LuaFailure(message: "\(file): arquivo ausente ou maior que 256 KiB", stoppedByLimit: false)
             }
             let source = try String(contentsOf: url, encoding: .utf8)
-            let script = try LuaScript(file: file, source: source, store: store(for: file), limits: limits)
+            let scheduler = TimerScheduler { [weak self] body in
+                guard let engine = self?.engine else { return }
+                engine.withChat { chat in body(chat) }
+            }
+            let script = try LuaScript(file: file, source: source, store: store(for: file), scheduler: scheduler,
+                                       limits: limits)
+            let logger = self.logger
+            script.onTimerError = { message in logger.warning("bot timer failed", metadata: ["error": "\(message)"]) }
             do {
                 try swapIn(script)
             } catch {

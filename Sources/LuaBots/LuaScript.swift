@@ -22,27 +22,53 @@ final class LuaScript {
     private(set) var commands: [ScriptCommand] = []
     /// Registry references of the functions given to `papo.on_message`.
     private(set) var messageHooks: [Int32] = []
-    /// The command or hook call in progress, for `papo.say`.
-    private var current: CommandContext?
+    /// Where `papo.say` speaks during the call in progress: the caller's
+    /// room in a command or hook, the creator's room in a timer.
+    private var speaking: (chat: Chat, room: String)?
+    /// Functions given to `papo.after` and `papo.every`, by timer id.
+    private var timerFunctions: [Int: (function: Int32, room: String?)] = [:]
+    /// The room of the command or hook in progress, for timers it creates.
+    private var currentRoom: String?
+    let scheduler: TimerScheduler
+    private(set) var unloaded = false
 
     let store: BotStore
 
     /// Compiles and runs `source`; throws with file and line if it fails.
-    init(file: String, source: String, store: BotStore, limits: LuaState.Limits = .init()) throws {
+    init(file: String, source: String, store: BotStore, scheduler: TimerScheduler,
+         limits: LuaState.Limits = .init()) throws {
         self.file = file
         self.store = store
+        self.scheduler = scheduler
         state = LuaState(limits: limits)
         installAPI()
         do {
             try state.run(source: source, chunkName: file)
         } catch {
-            state.close()
+            unload()
             throw error
         }
     }
 
+    /// Stops the script's timers and closes its state. Final.
     func unload() {
+        unloaded = true
+        scheduler.cancelAll()
         state.close()
+    }
+
+    /// Runs timer `id`'s function, as the chat's owner.
+    private func fireTimer(_ id: Int, chat: Chat) throws {
+        guard !unloaded, let timer = timerFunctions[id] else { return }
+        state.withHeadroom { state.pushReference(timer.function) }
+        if !scheduler.isActive(id) {
+            // A one-shot timer (or one cancelled meanwhile): this is its last run.
+            timerFunctions.removeValue(forKey: id)
+            luaL_unref(state.L, papo_registryindex(), timer.function)
+        }
+        speaking = (chat, timer.room ?? chat.defaultRoom)
+        defer { speaking = nil }
+        try state.call(arguments: 0, results: 0)
     }
 
     /// Runs a command's `run(ctx)` and returns its text answer.
@@ -89,6 +115,10 @@ final class LuaScript {
             return Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue().say(L)
         }, Unmanaged.passUnretained(self).toOpaque())
         lua_setfield(L, -2, "say")
+        for (name, function) in [("after", Self.after), ("every", Self.every), ("cancel", Self.cancelTimer)] {
+            papo_push_function(L, function, Unmanaged.passUnretained(self).toOpaque())
+            lua_setfield(L, -2, name)
+        }
         papo_newtable(L)
         for (name, function) in [("get", Self.storeGet), ("set", Self.storeSet), ("keys", Self.storeKeys)] {
             papo_push_function(L, function, Unmanaged.passUnretained(self).toOpaque())
@@ -101,8 +131,8 @@ final class LuaScript {
     /// `papo.say(text)`: the bot says `text` in the caller's room. Only
     /// during a command or hook; returns true, or nil and the reason.
     private func say(_ L: OpaquePointer) -> Int32 {
-        guard let current else {
-            push(L, "papo.say: só pode ser usado durante um comando ou gancho")
+        guard let speaking else {
+            push(L, "papo.say: só pode ser usado durante um comando, gancho ou timer")
             return -1
         }
         guard let text = state.string(at: 1) else {
@@ -110,7 +140,7 @@ final class LuaScript {
             return -1
         }
         do {
-            try current.chat.botSay(inRoomOf: current.caller, text)
+            try speaking.chat.botSay(inRoom: speaking.room, text)
             lua_pushboolean(L, 1)
             return 1
         } catch {
@@ -167,10 +197,64 @@ final class LuaScript {
 
     /// Makes `context` the call in progress while `body` runs.
     private func during<T>(_ context: CommandContext, _ body: () throws -> T) rethrows -> T {
-        current = context
-        defer { current = nil }
+        let room = context.chat.roomName(of: context.caller) ?? context.chat.defaultRoom
+        speaking = (context.chat, room)
+        currentRoom = room
+        defer { speaking = nil; currentRoom = nil }
         return try body()
     }
+
+    // `papo.after(seconds, fn)`, `papo.every(seconds, fn)` → id; `papo.cancel(id)`.
+    private static let after: papo_swift_function = { L, context in
+        guard let L, let context else { return 0 }
+        return Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue().startTimer(L, repeating: false)
+    }
+
+    private static let every: papo_swift_function = { L, context in
+        guard let L, let context else { return 0 }
+        return Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue().startTimer(L, repeating: true)
+    }
+
+    private static let cancelTimer: papo_swift_function = { L, context in
+        guard let L, let context else { return 0 }
+        let script = Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue()
+        let id = Int(lua_tointegerx(L, 1, nil))
+        script.scheduler.cancel(id)
+        if let timer = script.timerFunctions.removeValue(forKey: id) {
+            luaL_unref(L, papo_registryindex(), timer.function)
+        }
+        return 0
+    }
+
+    private func startTimer(_ L: OpaquePointer, repeating: Bool) -> Int32 {
+        let name = repeating ? "papo.every" : "papo.after"
+        guard lua_type(L, 1) == LUA_TNUMBER, papo_isfunction(L, 2) != 0 else {
+            return fail(L, "\(name): esperava (segundos, função)")
+        }
+        let seconds = lua_tonumberx(L, 1, nil)
+        lua_settop(L, 2)
+        let function = state.reference()
+        let scheduler = self.scheduler
+        do {
+            let id = try scheduler.schedule(after: seconds, repeating: repeating) { [weak self] id, chat in
+                guard let self else { return }
+                do {
+                    try self.fireTimer(id, chat: chat)
+                } catch {
+                    self.onTimerError?("\(self.file): timer: \(error)")
+                }
+            }
+            timerFunctions[id] = (function, currentRoom)
+            lua_pushinteger(L, lua_Integer(id))
+            return 1
+        } catch {
+            luaL_unref(L, papo_registryindex(), function)
+            return fail(L, "\(name): \(error)")
+        }
+    }
+
+    /// Set by the registry: reports a timer that failed (it keeps its schedule).
+    var onTimerError: ((String) -> Void)?
 
     /// `papo.on_message(function(msg) ... end)`.
     private func declareMessageHook(_ L: OpaquePointer) -> Int32 {

@@ -57,6 +57,7 @@ struct Serve: AsyncParsableCommand {
                                        storage: storage, logger: logger)
         try BotCommands.install(registry, into: table)
         let engine = ChatEngine(chat: chat, table: table, hooks: hooks, adminPassword: password, logger: logger)
+        registry.attach(to: engine)
         let loaded = engine.withChat { _ in registry.reload() }
         logger.info("bots: \(loaded.filter { $0.error == nil }.count) loaded, \(loaded.filter { $0.error != nil }.count) failed")
         let server = PapoServer(engine: engine,

@@ -34,12 +34,15 @@ final class TestServer {
         let storage = try SQLiteStorage(directory: directory)
         let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox())
         let table = BuiltinCommands.table(), hooks = HookTable()
-        if let bots {
-            let registry = try BotRegistry(directory: bots, table: table, hooks: hooks, storage: storage, logger: logger)
-            try BotCommands.install(registry, into: table)
-            registry.reload()
+        let registry = try bots.map {
+            try BotRegistry(directory: $0, table: table, hooks: hooks, storage: storage, logger: logger)
         }
+        if let registry { try BotCommands.install(registry, into: table) }
         let engine = ChatEngine(chat: chat, table: table, hooks: hooks, adminPassword: adminPassword, logger: logger)
+        if let registry {
+            registry.attach(to: engine)
+            engine.withChat { _ in _ = registry.reload() }
+        }
         let config = ServerConfig(host: "127.0.0.1", port: 0, maxLineBytes: maxLineBytes,
                                   maxOutboundBytes: maxOutboundBytes)
         let server = PapoServer(engine: engine, config: config, logger: logger)

@@ -56,6 +56,7 @@ final class BotHarness {
         anaID = try engine.connect(name: "ana", endpoint: ana, address: nil).get().id
         biaID = try engine.connect(name: "bia", endpoint: bia, address: nil).get().id
         for (name, source) in files { try write(name, source) }
+        registry.attach(to: engine)
         engine.withChat { _ in _ = registry.reload() }
         engine.handle(line: "/admin segredo", from: anaID)
     }
