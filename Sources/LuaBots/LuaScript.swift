@@ -40,7 +40,7 @@ final class LuaScript {
         self.file = file
         self.store = store
         self.scheduler = scheduler
-        state = LuaState(limits: limits)
+        state = LuaState(name: file, limits: limits)
         installAPI()
         do {
             try state.run(source: source, chunkName: file)

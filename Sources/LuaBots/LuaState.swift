@@ -20,11 +20,14 @@ final class LuaState {
     }
 
     let L: OpaquePointer
+    /// The script's file name, put before the reason when a limit stops it.
+    let name: String
     private let limits: UnsafeMutablePointer<papo_limits>
     private let budget: Int64
     private var closed = false
 
-    init(limits: Limits = Limits()) {
+    init(name: String, limits: Limits = Limits()) {
+        self.name = name
         self.limits = .allocate(capacity: 1)
         self.limits.initialize(to: papo_limits(used: 0, memory_limit: limits.memoryBytes, instructions: 0,
                                                stopped: 0, reason: nil))
@@ -109,7 +112,7 @@ final class LuaState {
         var message = string(at: -1) ?? "erro sem mensagem"
         papo_pop(L, 1)
         if limited, let reason = limits.pointee.reason {
-            message = String(cString: reason)
+            message = "\(name): \(String(cString: reason))"
         }
         return LuaFailure(message: message, stoppedByLimit: limited)
     }
