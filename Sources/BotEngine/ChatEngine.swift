@@ -24,11 +24,41 @@ public final class ChatEngine: @unchecked Sendable {
         self.hooks = hooks
         self.adminPassword = adminPassword.flatMap { $0.isEmpty ? nil : $0 }
         self.logger = logger
+        chat.observer = { [unowned self] event in
+            if EventHook.kinds.contains(event.kind) && !self.hooks.eventHooks.isEmpty {
+                self.pendingEvents.append(event)
+            }
+        }
     }
 
-    /// Runs `body` as the chat's owner.
+    /// Room events waiting for the event hooks, which run once the operation
+    /// that caused them is over (so a hook never sees the chat mid-change).
+    private var pendingEvents: [ChatEvent] = []
+
+    /// Runs `body` as the chat's owner, then the event hooks for what it did.
     public func withChat<T>(_ body: (Chat) throws -> T) rethrows -> T {
-        try lock.withLock { try body(chat) }
+        try lock.withLock {
+            defer { runEventHooks() }
+            return try body(chat)
+        }
+    }
+
+    /// Tells the event hooks of pending events. A failing hook is logged and
+    /// skipped. Events the hooks themselves cause are not fed back to them.
+    private func runEventHooks() {
+        guard !pendingEvents.isEmpty else { return }
+        let events = pendingEvents
+        pendingEvents.removeAll()
+        for event in events {
+            for hook in hooks.eventHooks {
+                do {
+                    try hook.run(chat, event)
+                } catch {
+                    logger.warning("event hook failed", metadata: ["origin": "\(hook.origin)", "error": "\(error)"])
+                }
+            }
+        }
+        pendingEvents.removeAll()
     }
 
     /// Admits a user; on failure nothing changed.

@@ -21,9 +21,26 @@ public struct MessageHook: Sendable {
     }
 }
 
-/// The message hooks in the order they were added. Owned by the engine.
+/// A function told of arrivals, departures and renames after they happen.
+public struct EventHook: Sendable {
+    public typealias Handler = @Sendable (_ chat: Chat, _ event: ChatEvent) throws -> Void
+
+    public let origin: String
+    public let run: Handler
+
+    public init(origin: String, run: @escaping Handler) {
+        self.origin = origin
+        self.run = run
+    }
+
+    /// The event kinds hooks are told of.
+    public static let kinds: Set<ChatEvent.Kind> = [.connect, .join, .leave, .disconnect, .rename]
+}
+
+/// The hooks in the order they were added. Owned by the engine.
 public final class HookTable: @unchecked Sendable {
     public private(set) var messageHooks: [MessageHook] = []
+    public private(set) var eventHooks: [EventHook] = []
 
     public init() {}
 
@@ -31,7 +48,12 @@ public final class HookTable: @unchecked Sendable {
         messageHooks.append(hook)
     }
 
+    public func add(_ hook: EventHook) {
+        eventHooks.append(hook)
+    }
+
     public func removeAll(from origin: String) {
         messageHooks.removeAll { $0.origin == origin }
+        eventHooks.removeAll { $0.origin == origin }
     }
 }

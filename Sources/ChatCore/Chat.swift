@@ -49,6 +49,10 @@ public final class Chat {
 
     public var now: Date { clock() }
 
+    /// Sees every room event after it is delivered (the bot engine's event
+    /// hooks). Called by the owner, during the operation that caused it.
+    public var observer: ((ChatEvent) -> Void)?
+
     // MARK: Connecting
 
     /// Admits a new user named `requestedName` into the default room.
@@ -364,6 +368,7 @@ public final class Chat {
 
     private func emit(_ event: ChatEvent, to room: Room) {
         outbox.deliver(.event(event), to: room.endpoints)
+        observer?(event)
     }
 
     private func count(message: StoredMessage) {

@@ -22,7 +22,7 @@ public enum BotCommands {
         var lines = ["\(header): \(statuses.count - failed) ok, \(failed) com erro."]
         for status in statuses {
             var parts = status.commands.map { "/\($0)" }
-            if status.messageHooks > 0 { parts.append("gancho de mensagens") }
+            if status.messageHooks > 0 { parts.append("\(status.messageHooks) gancho(s)") }
             let commands = parts.isEmpty ? "nenhum comando" : parts.joined(separator: ", ")
             if let error = status.error {
                 let running = status.commands.isEmpty ? "" : " (a versão anterior continua ativa: \(commands))"

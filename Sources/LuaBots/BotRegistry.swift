@@ -13,6 +13,7 @@ public final class BotRegistry: @unchecked Sendable {
     public struct Status: Equatable, Sendable {
         public var file: String
         public var commands: [String]
+        /// Message and event hooks together.
         public var messageHooks: Int
         /// Why the last load of this file failed, if it did (the previous
         /// version, if any, is still running).
@@ -71,7 +72,8 @@ public final class BotRegistry: @unchecked Sendable {
     public var statuses: [Status] {
         Set(scripts.keys).union(failures.keys).sorted().map { file in
             Status(file: file, commands: scripts[file]?.commands.map(\.name) ?? [],
-                   messageHooks: scripts[file]?.messageHooks.count ?? 0, error: failures[file])
+                   messageHooks: (scripts[file]?.messageHooks.count ?? 0) + (scripts[file]?.eventHooks.count ?? 0),
+                   error: failures[file])
         }
     }
 
@@ -140,6 +142,11 @@ public final class BotRegistry: @unchecked Sendable {
             hooks.add(MessageHook(origin: origin) { [weak script] context, text in
                 guard let script else { return .pass }
                 return try script.runMessageHook(hook, text: text, context: context)
+            })
+        }
+        if !script.eventHooks.isEmpty {
+            hooks.add(EventHook(origin: origin) { [weak script] chat, event in
+                try script?.runEventHooks(event, chat: chat)
             })
         }
         old?.unload()

@@ -22,6 +22,8 @@ final class LuaScript {
     private(set) var commands: [ScriptCommand] = []
     /// Registry references of the functions given to `papo.on_message`.
     private(set) var messageHooks: [Int32] = []
+    /// Functions given to `papo.on(kind, fn)`, with the event kinds they want.
+    private(set) var eventHooks: [(kinds: Set<ChatEvent.Kind>, function: Int32)] = []
     /// Where `papo.say` speaks during the call in progress: the caller's
     /// room in a command or hook, the creator's room in a timer.
     private var speaking: (chat: Chat, room: String)?
@@ -110,6 +112,11 @@ final class LuaScript {
             return Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue().declareMessageHook(L)
         }, Unmanaged.passUnretained(self).toOpaque())
         lua_setfield(L, -2, "on_message")
+        papo_push_function(L, { L, context in
+            guard let L, let context else { return 0 }
+            return Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue().declareEventHook(L)
+        }, Unmanaged.passUnretained(self).toOpaque())
+        lua_setfield(L, -2, "on")
         papo_push_function(L, { L, context in
             guard let L, let context else { return 0 }
             return Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue().say(L)
@@ -269,6 +276,46 @@ final class LuaScript {
         lua_settop(L, 1)
         messageHooks.append(state.reference())
         return 0
+    }
+
+    /// Lua's names for the events a script may follow with `papo.on`.
+    static let eventNames: [String: Set<ChatEvent.Kind>] = [
+        "join": [.connect, .join], "leave": [.leave, .disconnect], "rename": [.rename],
+    ]
+
+    /// `papo.on("join" | "leave" | "rename", function(ev) ... end)`.
+    private func declareEventHook(_ L: OpaquePointer) -> Int32 {
+        guard let name = state.string(at: 1), let kinds = Self.eventNames[name], papo_isfunction(L, 2) != 0 else {
+            return fail(L, "papo.on: esperava (\"join\" | \"leave\" | \"rename\", função)")
+        }
+        guard eventHooks.count < 8 else { return fail(L, "papo.on: ganchos demais num só script") }
+        lua_settop(L, 2)
+        eventHooks.append((kinds, state.reference()))
+        return 0
+    }
+
+    /// Runs the script's hooks for `event`: `ev` has kind, user, room,
+    /// server (arrived on or left the server) and target (for a leave, the
+    /// room they went to; for a rename, the new name).
+    func runEventHooks(_ event: ChatEvent, chat: Chat) throws {
+        guard !unloaded else { return }
+        for hook in eventHooks where hook.kinds.contains(event.kind) {
+            let L = state.L
+            state.withHeadroom {
+                state.pushReference(hook.function)
+                papo_newtable(L)
+                let name = Self.eventNames.first { $0.value.contains(event.kind) }?.key ?? event.kind.rawValue
+                state.setField("kind", string: name)
+                state.setField("user", string: event.sender ?? "")
+                state.setField("room", string: event.room ?? "")
+                if let target = event.target { state.setField("target", string: target) }
+                // true when they arrived on or left the server, not just a room
+                state.setField("server", bool: event.kind == .connect || event.kind == .disconnect)
+            }
+            speaking = (chat, event.room ?? chat.defaultRoom)
+            defer { speaking = nil }
+            try state.call(arguments: 1, results: 0)
+        }
     }
 
     /// Runs a message hook: `nil` lets the text through, a string replaces

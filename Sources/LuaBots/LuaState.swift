@@ -98,6 +98,11 @@ final class LuaState {
         lua_setfield(L, -2, key)
     }
 
+    func setField(_ key: String, bool value: Bool) {
+        lua_pushboolean(L, value ? 1 : 0)
+        lua_setfield(L, -2, key)
+    }
+
     func setField(_ key: String, strings values: [String]) {
         lua_createtable(L, Int32(values.count), 0)
         for (index, value) in values.enumerated() {

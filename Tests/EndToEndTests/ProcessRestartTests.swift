@@ -38,7 +38,9 @@ enum PapoProcess {
     static func serve(port: Int, data: URL) throws -> Process {
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["serve", "--port", String(port), "--data", data.path, "--log-level", "warning"]
+        // An empty bots folder: the shipped bots would add their own messages.
+        process.arguments = ["serve", "--port", String(port), "--data", data.path,
+                             "--bots", data.appendingPathComponent("no-bots").path, "--log-level", "warning"]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         return process
