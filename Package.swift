@@ -43,7 +43,8 @@ let package = Package(
         ),
         .target(
             name: "LuaBots",
-            dependencies: ["CLua", "BotEngine", "ChatCore", .product(name: "Logging", package: "swift-log")],
+            // ChatStore only for its in-memory store, which `papo bots test` runs examples on.
+            dependencies: ["CLua", "BotEngine", "ChatCore", "ChatStore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: v5
         ),
         .target(

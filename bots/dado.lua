@@ -4,6 +4,11 @@ papo.command{
   aliases = {"dice", "rolar"},
   usage = "[NdM]",
   help = "rola dados: /dado 2d6",
+  examples = {
+    {input = "/dado 2d6", matches = "^ana rolou 2d6: %d+ %+ %d+ %(total %d+%)$"},
+    {input = "/dado", matches = "^ana rolou 1d6: [1-6] %(total [1-6]%)$"},
+    {input = "/rolar 99d6", matches = "^Uso: /dado NdM"},
+  },
   run = function(ctx)
     local spec = ctx.words[1] or "1d6"
     local n, m = spec:match("^(%d*)[dD](%d+)$")

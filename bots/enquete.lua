@@ -37,6 +37,11 @@ papo.command{
   aliases = {"poll"},
   usage = "[pergunta | opção | opção ...]",
   help = "cria uma enquete na sala, ou mostra a atual",
+  examples = {
+    {input = "/enquete", matches = "^Não há enquete em #geral"},
+    {input = "/enquete Pizza? | sim | não", matches = "^Enquete: Pizza%?\n  1%) sim — 0 voto%(s%)"},
+    {input = "/enquete só uma | opção", matches = "^Uso: /enquete"},
+  },
   run = function(ctx)
     if ctx.args == "" then return results(ctx.room) end
     local parts = {}
@@ -63,6 +68,9 @@ papo.command{
   aliases = {"vote"},
   usage = "<n>",
   help = "vota na enquete da sala",
+  examples = {
+    {input = "/votar 1", output = "Não há enquete em #geral."},
+  },
   run = function(ctx)
     local poll = load_poll(ctx.room)
     if not poll then return "Não há enquete em #" .. ctx.room .. "." end

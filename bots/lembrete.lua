@@ -7,6 +7,10 @@ papo.command{
   aliases = {"remind"},
   usage = "<tempo> <texto>",
   help = "lembra a sala de algo depois de um tempo: /lembrete 10m pizza no forno",
+  examples = {
+    {input = "/lembrete 10m pizza no forno", output = "Combinado: lembro #geral em 10m."},
+    {input = "/lembrete amanhã pizza", matches = "^Uso:"},
+  },
   run = function(ctx)
     local amount, unit = (ctx.words[1] or ""):match("^(%d+)([smh])$")
     local text = ctx.words[2] and ctx.args:match("^%S+%s+(.+)$")

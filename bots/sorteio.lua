@@ -5,6 +5,9 @@ papo.command{
   aliases = {"raffle"},
   usage = "[prêmio]",
   help = "sorteia alguém da sala",
+  examples = {
+    {input = "/sorteio um livro", output = ""},
+  },
   run = function(ctx)
     local people = ctx.members
     if #people == 0 then return "Não há ninguém para sortear." end

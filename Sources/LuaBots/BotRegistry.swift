@@ -77,6 +77,17 @@ public final class BotRegistry: @unchecked Sendable {
         }
     }
 
+    /// The commands (with their examples) of a loaded file.
+    func loadedCommands(of file: String) -> [ScriptCommand] {
+        scripts[file]?.commands ?? []
+    }
+
+    /// Matches `text` against a Lua pattern inside `file`'s state.
+    func matches(_ text: String, pattern: String, file: String) throws -> Bool {
+        guard let script = scripts[file] else { return false }
+        return try script.matches(text, pattern: pattern)
+    }
+
     /// Unloads everything (server shutdown).
     public func unloadAll() {
         for file in Array(scripts.keys) { unload(file) }

@@ -12,6 +12,28 @@ struct ScriptCommand {
     var permission: Permission
     /// Registry reference of the `run` function.
     var function: Int32
+    /// The examples written next to the command: its tests.
+    var examples: [BotExample] = []
+}
+
+/// Why a command's examples could not be read.
+struct ExampleError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// One example a script declares for a command: who types what, and what
+/// must come back. `papo bots test` and `swift test` run them.
+public struct BotExample: Sendable, Equatable {
+    public enum Caller: String, Sendable { case user, moderator, admin }
+    public var input: String
+    public var caller: Caller
+    /// The exact reply text, if given.
+    public var output: String?
+    /// A Lua pattern the reply text must match, if given.
+    public var matches: String?
+    /// The error code expected instead of success, if given.
+    public var error: String?
 }
 
 /// One loaded `.lua` file: its own sandboxed state and the commands it
@@ -35,6 +57,7 @@ final class LuaScript {
     private(set) var unloaded = false
 
     let store: BotStore
+    private var stringFind: Int32 = 0
 
     /// Compiles and runs `source`; throws with file and line if it fails.
     init(file: String, source: String, store: BotStore, scheduler: TimerScheduler,
@@ -44,6 +67,12 @@ final class LuaScript {
         self.scheduler = scheduler
         state = LuaState(name: file, limits: limits)
         installAPI()
+        // Kept before the script runs, so examples are checked with the real
+        // string.find whatever the script does to its globals.
+        lua_getglobal(state.L, "string")
+        lua_getfield(state.L, -1, "find")
+        stringFind = state.reference()
+        papo_pop(state.L, 1)
         do {
             try state.run(source: source, chunkName: file)
         } catch {
@@ -370,10 +399,56 @@ final class LuaScript {
             return fail("falta a função 'run' de /\(name)")
         }
         let reference = state.reference()
-        commands.append(ScriptCommand(
+        var command = ScriptCommand(
             name: name, aliases: aliases, help: stringField(L, "help") ?? "comando de \(file)",
-            usage: stringField(L, "usage") ?? "", permission: permission, function: reference))
+            usage: stringField(L, "usage") ?? "", permission: permission, function: reference)
+        switch readExamples(L) {
+        case .success(let examples): command.examples = examples
+        case .failure(let error): return fail(error.message)
+        }
+        commands.append(command)
         return 0
+    }
+
+    /// `examples = { {input = "/dado 2d6", matches = "^%a+ rolou"}, ... }`, each
+    /// with optional `as` (user, moderator, admin), `output`, `matches`, `error`.
+    private func readExamples(_ L: OpaquePointer) -> Result<[BotExample], ExampleError> {
+        rawField(L, "examples")
+        defer { papo_pop(L, 1) }
+        guard papo_istable(L, -1) != 0 else { return .success([]) }
+        var examples: [BotExample] = []
+        for i in 1...16 {
+            lua_rawgeti(L, -1, lua_Integer(i))
+            defer { papo_pop(L, 1) }
+            guard papo_istable(L, -1) != 0 else { break }
+            func field(_ key: String) -> String? {
+                push(L, key)
+                lua_rawget(L, -2)
+                defer { papo_pop(L, 1) }
+                return state.string(at: -1)
+            }
+            guard let input = field("input") else { return .failure(ExampleError("exemplo \(i) sem 'input'")) }
+            guard let caller = BotExample.Caller(rawValue: field("as") ?? "user") else {
+                return .failure(ExampleError("exemplo \(i): 'as' deve ser user, moderator ou admin"))
+            }
+            examples.append(BotExample(input: input, caller: caller, output: field("output"),
+                                       matches: field("matches"), error: field("error")))
+        }
+        return .success(examples)
+    }
+
+    /// True when `text` matches the Lua `pattern` (run in this script's state,
+    /// under its budget).
+    func matches(_ text: String, pattern: String) throws -> Bool {
+        let L = state.L
+        state.withHeadroom {
+            state.pushReference(stringFind)
+            state.push(text)
+            state.push(pattern)
+        }
+        try state.call(arguments: 2, results: 1)
+        defer { papo_pop(L, 1) }
+        return papo_isnil(L, -1) == 0
     }
 
     /// Pushes `spec[key]` without running metamethods (which could raise
