@@ -121,6 +121,16 @@ public final class Chat {
                                               time: time)))
     }
 
+    /// Sends `text` from the bot to `recipientName` only. Not kept in
+    /// history: bot whispers are answers, and have no session to show them to.
+    public func botWhisper(to recipientName: String, _ text: String) throws {
+        guard let recipient = lookup(recipientName) else { throw ChatError.noSuchUser(recipientName) }
+        let text = try NameRules.messageText(text).get()
+        let event = ChatEvent(kind: .privateMessage, sender: Self.botName, target: recipient.name, text: text,
+                              time: clock())
+        outbox.deliver(.event(event), to: [recipient.endpoint])
+    }
+
     /// Sends `text` to `recipientName` only (and echoes it to the sender).
     public func whisper(_ id: UserID, to recipientName: String, _ text: String) throws {
         let sender = try self.user(id)

@@ -151,7 +151,8 @@ final class LuaScript {
             return Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue().say(L)
         }, Unmanaged.passUnretained(self).toOpaque())
         lua_setfield(L, -2, "say")
-        for (name, function) in [("after", Self.after), ("every", Self.every), ("cancel", Self.cancelTimer)] {
+        for (name, function) in [("after", Self.after), ("every", Self.every), ("cancel", Self.cancelTimer),
+                                 ("whisper", Self.whisper), ("users", Self.users), ("rooms", Self.rooms)] {
             papo_push_function(L, function, Unmanaged.passUnretained(self).toOpaque())
             lua_setfield(L, -2, name)
         }
@@ -238,6 +239,66 @@ final class LuaScript {
         currentRoom = room
         defer { speaking = nil; currentRoom = nil }
         return try body()
+    }
+
+    // `papo.whisper(name, text)`, `papo.users()`, `papo.rooms()`: only while
+    // a command, hook or timer runs, like `papo.say`.
+    private static let whisper: papo_swift_function = { L, context in
+        guard let L, let context else { return 0 }
+        let script = Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue()
+        guard let chat = script.speaking?.chat else {
+            return script.fail(L, "papo.whisper: só pode ser usado durante um comando, gancho ou timer")
+        }
+        guard let name = script.state.string(at: 1), let text = script.state.string(at: 2) else {
+            return script.fail(L, "papo.whisper: esperava (nome, texto)")
+        }
+        do {
+            try chat.botWhisper(to: name, text)
+            lua_pushboolean(L, 1)
+            return 1
+        } catch {
+            lua_pushnil(L)
+            script.push(L, (error as? ChatError)?.code ?? "\(error)")
+            return 2
+        }
+    }
+
+    private static let users: papo_swift_function = { L, context in
+        guard let L, let context else { return 0 }
+        let script = Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue()
+        guard let chat = script.speaking?.chat else {
+            return script.fail(L, "papo.users: só pode ser usado durante um comando, gancho ou timer")
+        }
+        // At most 1000 rows, so the tables fit in the headroom the trampoline grants.
+        let users = chat.connectedUsers().prefix(1000)
+        lua_createtable(L, Int32(users.count), 0)
+        for (index, user) in users.enumerated() {
+            lua_createtable(L, 0, 3)
+            script.state.setField("name", string: user.name)
+            script.state.setField("room", string: user.room)
+            script.state.setField("role", string: user.role.description)
+            lua_rawseti(L, -2, lua_Integer(index + 1))
+        }
+        return 1
+    }
+
+    private static let rooms: papo_swift_function = { L, context in
+        guard let L, let context else { return 0 }
+        let script = Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue()
+        guard let chat = script.speaking?.chat else {
+            return script.fail(L, "papo.rooms: só pode ser usado durante um comando, gancho ou timer")
+        }
+        let rooms = chat.roomList().prefix(1000)
+        lua_createtable(L, Int32(rooms.count), 0)
+        for (index, room) in rooms.enumerated() {
+            lua_createtable(L, 0, 3)
+            script.state.setField("name", string: room.name)
+            lua_pushinteger(L, lua_Integer(room.memberCount))
+            lua_setfield(L, -2, "members")
+            script.state.setField("moderators", strings: room.moderators)
+            lua_rawseti(L, -2, lua_Integer(index + 1))
+        }
+        return 1
     }
 
     // `papo.after(seconds, fn)`, `papo.every(seconds, fn)` → id; `papo.cancel(id)`.

@@ -24,6 +24,15 @@ final class CapturingOutbox: Outbox, @unchecked Sendable {
         }
     }
 
+    /// Texts of the private messages `endpoint` received.
+    func privateTexts(to endpoint: any ChatEndpoint) -> [String] {
+        lock.withLock {
+            (items[ObjectIdentifier(endpoint)] ?? []).compactMap {
+                if case .event(let e) = $0, e.kind == .privateMessage { return e.text } else { return nil }
+            }
+        }
+    }
+
     func replies(to endpoint: any ChatEndpoint) -> [Reply] {
         lock.withLock {
             (items[ObjectIdentifier(endpoint)] ?? []).compactMap { if case .reply(let r) = $0 { return r } else { return nil } }

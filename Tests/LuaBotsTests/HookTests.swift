@@ -86,3 +86,35 @@ struct HookTests {
         #expect(bots.send("PAREM DE GRITAR AGORA")?.error?.code == "blocked")
     }
 }
+
+@Suite("Lua API: whisper, users, rooms", .timeLimit(.minutes(1)))
+struct ActionAPITests {
+    @Test func whisperUsersAndRoomsSeeTheChat() throws {
+        let bots = try BotHarness(files: ["api.lua": """
+            papo.command{name = 'cochicha', run = function(ctx)
+              local ok, why = papo.whisper(ctx.words[1], 'psiu de ' .. ctx.user)
+              return tostring(ok) .. ' ' .. tostring(why)
+            end}
+            papo.command{name = 'quem', run = function()
+              local out = {}
+              for _, u in ipairs(papo.users()) do out[#out + 1] = u.name .. '@' .. u.room .. ':' .. u.role end
+              return table.concat(out, ' ')
+            end}
+            papo.command{name = 'onde', run = function()
+              local out = {}
+              for _, r in ipairs(papo.rooms()) do out[#out + 1] = r.name .. '=' .. r.members end
+              return table.concat(out, ' ')
+            end}
+            local early = pcall(papo.users)
+            papo.command{name = 'cedo', run = function() return tostring(early) end}
+            """])
+        #expect(bots.send("/cochicha ana")?.text == "true nil")
+        #expect(bots.outbox.privateTexts(to: bots.ana).last == "psiu de bia")
+        #expect(bots.outbox.privateTexts(to: bots.bia).isEmpty)
+        #expect(bots.send("/cochicha ninguem")?.text == "nil no_such_user")
+        #expect(bots.send("/quem")?.text == "ana@geral:admin bia@geral:user")
+        _ = bots.send("/entrar jogos")
+        #expect(bots.send("/onde")?.text == "geral=1 jogos=1")
+        #expect(bots.send("/cedo")?.text == "false")
+    }
+}
