@@ -243,62 +243,65 @@ final class LuaScript {
 
     // `papo.whisper(name, text)`, `papo.users()`, `papo.rooms()`: only while
     // a command, hook or timer runs, like `papo.say`.
-    private static let whisper: papo_swift_function = { L, context in
+
+    /// Runs `body` with the script and the chat of the call in progress, or
+    /// raises `api`'s error when there is none (at load time).
+    private static func inCall(_ L: OpaquePointer?, _ context: UnsafeMutableRawPointer?, _ api: String,
+                               _ body: (OpaquePointer, LuaScript, Chat) -> Int32) -> Int32 {
         guard let L, let context else { return 0 }
         let script = Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue()
         guard let chat = script.speaking?.chat else {
-            return script.fail(L, "papo.whisper: só pode ser usado durante um comando, gancho ou timer")
+            return script.fail(L, "\(api): só pode ser usado durante um comando, gancho ou timer")
         }
-        guard let name = script.state.string(at: 1), let text = script.state.string(at: 2) else {
-            return script.fail(L, "papo.whisper: esperava (nome, texto)")
-        }
-        do {
-            try chat.botWhisper(to: name, text)
-            lua_pushboolean(L, 1)
-            return 1
-        } catch {
-            lua_pushnil(L)
-            script.push(L, (error as? ChatError)?.code ?? "\(error)")
-            return 2
+        return body(L, script, chat)
+    }
+    private static let whisper: papo_swift_function = { L, context in
+        inCall(L, context, "papo.whisper") { L, script, chat in
+            guard let name = script.state.string(at: 1), let text = script.state.string(at: 2) else {
+                return script.fail(L, "papo.whisper: esperava (nome, texto)")
+            }
+            do {
+                try chat.botWhisper(to: name, text)
+                lua_pushboolean(L, 1)
+                return 1
+            } catch {
+                lua_pushnil(L)
+                script.push(L, (error as? ChatError)?.code ?? "\(error)")
+                return 2
+            }
         }
     }
 
     private static let users: papo_swift_function = { L, context in
-        guard let L, let context else { return 0 }
-        let script = Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue()
-        guard let chat = script.speaking?.chat else {
-            return script.fail(L, "papo.users: só pode ser usado durante um comando, gancho ou timer")
+        inCall(L, context, "papo.users") { L, script, chat in
+            // At most 1000 rows, so the tables fit in the headroom the trampoline grants.
+            let users = chat.connectedUsers().prefix(1000)
+            lua_createtable(L, Int32(users.count), 0)
+            for (index, user) in users.enumerated() {
+                lua_createtable(L, 0, 3)
+                script.state.setField("name", string: user.name)
+                script.state.setField("room", string: user.room)
+                script.state.setField("role", string: user.role.description)
+                lua_rawseti(L, -2, lua_Integer(index + 1))
+            }
+            return 1
         }
-        // At most 1000 rows, so the tables fit in the headroom the trampoline grants.
-        let users = chat.connectedUsers().prefix(1000)
-        lua_createtable(L, Int32(users.count), 0)
-        for (index, user) in users.enumerated() {
-            lua_createtable(L, 0, 3)
-            script.state.setField("name", string: user.name)
-            script.state.setField("room", string: user.room)
-            script.state.setField("role", string: user.role.description)
-            lua_rawseti(L, -2, lua_Integer(index + 1))
-        }
-        return 1
     }
 
     private static let rooms: papo_swift_function = { L, context in
-        guard let L, let context else { return 0 }
-        let script = Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue()
-        guard let chat = script.speaking?.chat else {
-            return script.fail(L, "papo.rooms: só pode ser usado durante um comando, gancho ou timer")
+        inCall(L, context, "papo.rooms") { L, script, chat in
+            let rooms = chat.roomList().prefix(1000)
+            lua_createtable(L, Int32(rooms.count), 0)
+            for (index, room) in rooms.enumerated() {
+                lua_createtable(L, 0, 3)
+                script.state.setField("name", string: room.name)
+                lua_pushinteger(L, lua_Integer(room.memberCount))
+                lua_setfield(L, -2, "members")
+                script.state.setField("moderators", strings: room.moderators)
+                lua_rawseti(L, -2, lua_Integer(index + 1))
+            }
+            return 1
         }
-        let rooms = chat.roomList().prefix(1000)
-        lua_createtable(L, Int32(rooms.count), 0)
-        for (index, room) in rooms.enumerated() {
-            lua_createtable(L, 0, 3)
-            script.state.setField("name", string: room.name)
-            lua_pushinteger(L, lua_Integer(room.memberCount))
-            lua_setfield(L, -2, "members")
-            script.state.setField("moderators", strings: room.moderators)
-            lua_rawseti(L, -2, lua_Integer(index + 1))
-        }
-        return 1
     }
 
     // `papo.after(seconds, fn)`, `papo.every(seconds, fn)` → id; `papo.cancel(id)`.
