@@ -15,6 +15,7 @@
 typedef struct papo_limits {
     size_t used;            // bytes currently allocated by this state
     size_t memory_limit;    // allocations that would pass this fail
+    size_t base_limit;      // the configured cap; memory_limit returns to it
     long long instructions; // instructions left in the current call
     int stopped;            // 1 once the call ran out of budget or memory
     const char *reason;     // why it stopped
@@ -63,8 +64,10 @@ static inline lua_State *papo_newstate(papo_limits *limits) {
     return lua_newstate(papo_alloc, limits);
 }
 
-/// Arms the budget for one call from Swift into the script.
+/// Arms the budget for one call from Swift into the script. Also puts the
+/// memory cap back to its base, whatever an interrupted grant left behind.
 static inline void papo_arm(lua_State *L, papo_limits *limits, long long instructions) {
+    limits->memory_limit = limits->base_limit;
     limits->instructions = instructions;
     limits->stopped = 0;
     limits->reason = NULL;
@@ -91,9 +94,10 @@ static inline int papo_trampoline(lua_State *L) {
     void *context = lua_touserdata(L, lua_upvalueindex(2));
     papo_limits *limits = papo_limits_of(L);
     if (!lua_checkstack(L, 16)) return luaL_error(L, "stack overflow");
-    limits->memory_limit += PAPO_HEADROOM;
+    if (limits->used > limits->base_limit) return luaL_error(L, "memory limit exceeded");
+    limits->memory_limit = limits->base_limit + PAPO_HEADROOM;
     int results = fn(L, context);
-    limits->memory_limit -= PAPO_HEADROOM;
+    limits->memory_limit = limits->base_limit;
     if (results < 0) return lua_error(L);
     return results;
 }
@@ -114,9 +118,111 @@ static inline void papo_close(lua_State *L, papo_limits *limits) {
     lua_close(L);
 }
 
+// Replacements for library functions a script could otherwise use to run
+// long inside C, where the count hook cannot reach, or to run Lua code with
+// hooks off. Each raises its error from C.
+
+/// `setmetatable` without `__gc`: Lua runs finalizers with hooks off (so
+/// with no budget), including at lua_close. Lua only registers an object for
+/// finalization in setmetatable, so refusing it here is enough.
+static inline int papo_setmetatable(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    int t = lua_type(L, 2);
+    luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+    if (t == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL) return luaL_error(L, "__gc metamethods are not allowed");
+        lua_pop(L, 1);
+    }
+    if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
+        return luaL_error(L, "cannot change a protected metatable");
+    lua_settop(L, 2);
+    lua_setmetatable(L, 1);
+    return 1;
+}
+
+/// `string.rep` that refuses results past the memory cap before looping
+/// (an empty string repeated 1e10 times allocates nothing but loops in C).
+static inline int papo_str_rep(lua_State *L) {
+    size_t l, lsep;
+    luaL_checklstring(L, 1, &l);
+    lua_Integer n = luaL_checkinteger(L, 2);
+    luaL_optlstring(L, 3, "", &lsep);
+    if (n <= 0 || l + lsep == 0) { lua_pushliteral(L, ""); return 1; }
+    papo_limits *limits = papo_limits_of(L);
+    if ((size_t)n > limits->base_limit / (l + lsep) + 1) return luaL_error(L, "resulting string too large");
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+/// `table.move` of at most a million elements (moving nils costs no memory).
+static inline int papo_table_move(lua_State *L) {
+    lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
+    if (e >= f && (e - f) > 1000000) return luaL_error(L, "too many elements to move");
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/// The number of repetition operators in a Lua pattern (a pessimistic count:
+/// sets and escapes are skipped, anything else that could repeat counts).
+static inline int papo_pattern_quantifiers(const char *p, size_t len) {
+    int count = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+        if (c == '%') { i++; continue; }
+        if (c == '[') {
+            i++;
+            if (i < len && p[i] == '^') i++;
+            if (i < len && p[i] == ']') i++;
+            while (i < len && p[i] != ']') { if (p[i] == '%') i++; i++; }
+            continue;
+        }
+        if (c == '*' || c == '+' || c == '-' || c == '?') count++;
+    }
+    return count;
+}
+
+/// Pattern matching backtracks in C, where the hook cannot stop it: refuse
+/// a subject/pattern pair whose worst case (length ^ quantifiers) passes
+/// 10^8 steps. Plain finds (`find(s, p, i, true)`) are linear and allowed.
+static inline int papo_pattern_check(lua_State *L, int plain_allowed) {
+    size_t ls, lp;
+    luaL_checklstring(L, 1, &ls);
+    const char *p = luaL_checklstring(L, 2, &lp);
+    int plain = plain_allowed && lua_toboolean(L, 4);
+    if (!plain) {
+        int q = papo_pattern_quantifiers(p, lp);
+        double steps = 1;
+        for (int i = 0; i < q && steps <= 1e8; i++) steps *= (double)(ls + 1);
+        if (q > 1 && steps > 1e8) return luaL_error(L, "pattern too complex for a text this long");
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/// For match, gmatch and gsub.
+static inline int papo_pattern_guard(lua_State *L) { return papo_pattern_check(L, 0); }
+/// For find, whose fourth argument asks for a plain (linear) search.
+static inline int papo_pattern_guard_find(lua_State *L) { return papo_pattern_check(L, 1); }
+
+/// Replaces `table[name]` (on top of the stack) with `guard`, which gets the
+/// original as its upvalue.
+static inline void papo_wrap_field(lua_State *L, const char *name, lua_CFunction guard) {
+    lua_getfield(L, -1, name);
+    lua_pushcclosure(L, guard, 1);
+    lua_setfield(L, -2, name);
+}
+
 // Macros and variadic functions, as functions Swift can call.
 static inline int papo_pcall(lua_State *L, int nargs, int nresults) { return lua_pcall(L, nargs, nresults, 0); }
 static inline const char *papo_tostring(lua_State *L, int index) { return lua_tolstring(L, index, NULL); }
+static inline const char *papo_tolstring(lua_State *L, int index, size_t *len) { return lua_tolstring(L, index, len); }
 static inline void papo_pop(lua_State *L, int n) { lua_pop(L, n); }
 static inline void papo_newtable(lua_State *L) { lua_newtable(L); }
 static inline int papo_isfunction(lua_State *L, int index) { return lua_isfunction(L, index); }
@@ -127,6 +233,7 @@ static inline void papo_pushglobaltable(lua_State *L) { lua_pushglobaltable(L); 
 static inline int papo_upvalueindex(int i) { return lua_upvalueindex(i); }
 static inline int papo_registryindex(void) { return LUA_REGISTRYINDEX; }
 static inline void papo_remove(lua_State *L, int index) { lua_remove(L, index); }
+static inline void papo_full_gc(lua_State *L) { lua_gc(L, LUA_GCCOLLECT, 0); }
 
 /// Loads `source` as text only (never precompiled bytecode) under `name`.
 static inline int papo_load_text(lua_State *L, const char *source, size_t length, const char *name) {

@@ -57,6 +57,8 @@ final class LuaScript {
     private(set) var unloaded = false
 
     let store: BotStore
+    /// Longest text a command may answer with, in characters.
+    static let maxReplyLength = 8000
     private var stringFind: Int32 = 0
 
     /// Compiles and runs `source`; throws with file and line if it fails.
@@ -81,8 +83,13 @@ final class LuaScript {
         }
     }
 
-    /// Stops the script's timers and closes its state. Final.
+    deinit {
+        unload()
+    }
+
+    /// Stops the script's timers and closes its state. Final; safe twice.
     func unload() {
+        guard !unloaded else { return }
         unloaded = true
         scheduler.cancelAll()
         state.close()
@@ -91,7 +98,7 @@ final class LuaScript {
     /// Runs timer `id`'s function, as the chat's owner.
     private func fireTimer(_ id: Int, chat: Chat) throws {
         guard !unloaded, let timer = timerFunctions[id] else { return }
-        state.withHeadroom { state.pushReference(timer.function) }
+        try state.withHeadroom { state.pushReference(timer.function) }
         if !scheduler.isActive(id) {
             // A one-shot timer (or one cancelled meanwhile): this is its last run.
             timerFunctions.removeValue(forKey: id)
@@ -105,7 +112,7 @@ final class LuaScript {
     /// Runs a command's `run(ctx)` and returns its text answer.
     func run(_ command: ScriptCommand, context: CommandContext) throws -> String {
         let L = state.L
-        state.withHeadroom {
+        try state.withHeadroom {
             state.pushReference(command.function)
             papo_newtable(L)
             state.setField("user", string: context.callerName)
@@ -113,13 +120,18 @@ final class LuaScript {
             state.setField("role", string: context.role.description)
             state.setField("args", string: context.arguments)
             state.setField("words", strings: context.words(limit: 64))
-            state.setField("members", strings: context.chat.roomMembers(of: context.caller))
+            state.setField("members", strings: Array(context.chat.roomMembers(of: context.caller).prefix(1000)))
             state.setField("command", string: command.name)
         }
         try during(context) { try state.call(arguments: 1, results: 1) }
         defer { papo_pop(L, 1) }
         if papo_isnil(L, -1) != 0 { return "" }
-        if let text = state.string(at: -1) { return text }
+        if let text = state.string(at: -1) {
+            guard text.count <= Self.maxReplyLength else {
+                throw LuaFailure(message: "\(file): /\(command.name) devolveu uma resposta longa demais", stoppedByLimit: false)
+            }
+            return text
+        }
         if lua_type(L, -1) == LUA_TNUMBER {
             return lua_isinteger(L, -1) != 0 ? String(lua_tointegerx(L, -1, nil)) : String(lua_tonumberx(L, -1, nil))
         }
@@ -394,7 +406,7 @@ final class LuaScript {
         guard !unloaded else { return }
         for hook in eventHooks where hook.kinds.contains(event.kind) {
             let L = state.L
-            state.withHeadroom {
+            try state.withHeadroom {
                 state.pushReference(hook.function)
                 papo_newtable(L)
                 let name = Self.eventNames.first { $0.value.contains(event.kind) }?.key ?? event.kind.rawValue
@@ -415,7 +427,7 @@ final class LuaScript {
     /// it, `false, "motivo"` stops it.
     func runMessageHook(_ hook: Int32, text: String, context: CommandContext) throws -> HookDecision {
         let L = state.L
-        state.withHeadroom {
+        try state.withHeadroom {
             state.pushReference(hook)
             papo_newtable(L)
             state.setField("user", string: context.callerName)
@@ -505,7 +517,7 @@ final class LuaScript {
     /// under its budget).
     func matches(_ text: String, pattern: String) throws -> Bool {
         let L = state.L
-        state.withHeadroom {
+        try state.withHeadroom {
             state.pushReference(stringFind)
             state.push(text)
             state.push(pattern)
@@ -529,6 +541,7 @@ final class LuaScript {
     }
 
     private func push(_ L: OpaquePointer, _ text: String) {
-        _ = text.withCString { lua_pushstring(L, $0) }
+        var text = text
+        text.withUTF8 { _ = lua_pushlstring(L, $0.baseAddress, $0.count) }
     }
 }

@@ -29,8 +29,8 @@ final class LuaState {
     init(name: String, limits: Limits = Limits()) {
         self.name = name
         self.limits = .allocate(capacity: 1)
-        self.limits.initialize(to: papo_limits(used: 0, memory_limit: limits.memoryBytes, instructions: 0,
-                                               stopped: 0, reason: nil))
+        self.limits.initialize(to: papo_limits(used: 0, memory_limit: limits.memoryBytes, base_limit: limits.memoryBytes,
+                                               instructions: 0, stopped: 0, reason: nil))
         budget = limits.instructionsPerCall
         L = papo_newstate(self.limits)
         Sandbox.install(in: L)
@@ -50,16 +50,28 @@ final class LuaState {
     var memoryInUse: Int { limits.pointee.used }
 
     /// Runs Swift code that pushes values outside any protected call, with
-    /// extra memory granted so no allocation there can raise a Lua error.
-    func withHeadroom<T>(_ body: () throws -> T) rethrows -> T {
-        limits.pointee.memory_limit += Int(PAPO_HEADROOM)
-        defer { limits.pointee.memory_limit -= Int(PAPO_HEADROOM) }
+    /// extra memory granted so no allocation there can raise a Lua error
+    /// (which would unwind through Swift frames, or abort outside a pcall).
+    /// Refuses when the state is already over its cap even after a full
+    /// collection (which runs no Lua code: `__gc` is not allowed).
+    func withHeadroom<T>(_ body: () throws -> T) throws -> T {
+        let base = limits.pointee.base_limit
+        if limits.pointee.used > base {
+            limits.pointee.memory_limit = base + Int(PAPO_HEADROOM)
+            papo_full_gc(L)
+            limits.pointee.memory_limit = base
+            if limits.pointee.used > base {
+                throw LuaFailure(message: "\(name): memory limit exceeded", stoppedByLimit: true)
+            }
+        }
+        limits.pointee.memory_limit = base + Int(PAPO_HEADROOM)
+        defer { limits.pointee.memory_limit = base }
         return try body()
     }
 
     /// Compiles `source` (text only) and runs its top level once.
     func run(source: String, chunkName: String) throws {
-        let status = withHeadroom {
+        let status = try withHeadroom {
             source.withCString { papo_load_text(L, $0, strlen($0), "=" + chunkName) }
         }
         guard status == LUA_OK else { throw popFailure() }
@@ -84,13 +96,18 @@ final class LuaState {
         lua_rawgeti(L, papo_registryindex(), lua_Integer(ref))
     }
 
+    /// The string at `index` (not a number converted in place), with any
+    /// NUL bytes it holds; invalid UTF-8 becomes U+FFFD.
     func string(at index: Int32) -> String? {
-        guard papo_isstring(L, index) != 0, let pointer = papo_tostring(L, index) else { return nil }
-        return String(cString: pointer)
+        guard papo_isstring(L, index) != 0 else { return nil }
+        var length = 0
+        guard let pointer = papo_tolstring(L, index, &length) else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
     }
 
     func push(_ string: String) {
-        _ = string.withCString { lua_pushstring(L, $0) }
+        var string = string
+        string.withUTF8 { _ = lua_pushlstring(L, $0.baseAddress, $0.count) }
     }
 
     func setField(_ key: String, string value: String) {
