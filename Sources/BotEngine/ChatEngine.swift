@@ -61,11 +61,16 @@ public final class ChatEngine: @unchecked Sendable {
         pendingEvents.removeAll()
     }
 
-    /// Admits a user; on failure nothing changed.
-    public func connect(name: String, endpoint: any ChatEndpoint, address: String?) -> Result<Welcome, ChatError> {
+    /// Admits a user; on failure nothing changed. `welcomed` runs as soon
+    /// as the user is in, before any hook can speak to them, so the front
+    /// end's welcome is the first thing the user receives.
+    public func connect(name: String, endpoint: any ChatEndpoint, address: String?,
+                        welcomed: (Welcome) -> Void = { _ in }) -> Result<Welcome, ChatError> {
         withChat { chat in
-            Result { try chat.connect(name: name, endpoint: endpoint, address: address) }
+            let result = Result { try chat.connect(name: name, endpoint: endpoint, address: address) }
                 .mapError { $0 as? ChatError ?? .badRequest("\($0)") }
+            if case .success(let welcome) = result { welcomed(welcome) }
+            return result
         }
     }
 

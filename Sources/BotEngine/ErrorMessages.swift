@@ -39,7 +39,7 @@ extension ChatError {
         case .invalidArgument(let value, let usage): return "Argumento inválido: \(Self.quote(value)). Uso: \(usage)"
         case .badRequest(let detail): return "Pedido inválido: \(detail)"
         case .notConnected: return "Você não está conectado."
-        case .blockedByBot(let reason): return "Mensagem bloqueada por um bot: \(Self.clip(reason))"
+        case .blockedByBot(let reason): return "Mensagem bloqueada por um bot: \(Self.clip(reason, to: 160))"
         case .botFailed(let command, let detail):
             let base = "O comando /\(command) falhou (erro no bot)."
             return detail.map { "\(base) \($0)" } ?? base
@@ -50,7 +50,7 @@ extension ChatError {
     /// with the input.
     private static func quote(_ text: String) -> String { "'\(clip(text))'" }
 
-    private static func clip(_ text: String) -> String {
-        text.count > 40 ? String(text.prefix(40)) + "…" : text
+    private static func clip(_ text: String, to limit: Int = 40) -> String {
+        text.count > limit ? String(text.prefix(limit)) + "…" : text
     }
 }

@@ -116,15 +116,18 @@ final class SessionHandler: ChannelInboundHandler {
         }
         formatDecided = true
         let address = connection.channel.remoteAddress?.ipAddress
-        switch engine.connect(name: name, endpoint: connection, address: address) {
-        case .success(let welcome):
-            state = .chatting(welcome.id)
-            logger[metadataKey: "user"] = "\(welcome.name)"
-            logger.info("joined")
+        let connection = self.connection!
+        let result = engine.connect(name: name, endpoint: connection, address: address) { welcome in
             switch connection.format {
             case .text: connection.send(TextRenderer.welcome(welcome))
             case .json: connection.send(JSONRenderer.welcome(welcome, time: TimeFormat.iso8601(.now)))
             }
+        }
+        switch result {
+        case .success(let welcome):
+            state = .chatting(welcome.id)
+            logger[metadataKey: "user"] = "\(welcome.name)"
+            logger.info("joined")
         case .failure(let error):
             if connection.format == .text {
                 connection.send(TextRenderer.namePrompt(after: error))

@@ -34,3 +34,20 @@ import Testing
         await server.stop()
     }
 }
+
+@Suite(.timeLimit(.minutes(1))) struct BotHookOrderTests {
+    /// A join hook that speaks must not get ahead of the server's welcome.
+    @Test func theWelcomeComesBeforeAnythingAHookSays() async throws {
+        let bots = TestServer.temporaryDirectory()
+        try FileManager.default.createDirectory(at: bots, withIntermediateDirectories: true)
+        try "papo.on('join', function(ev) papo.say('oi, ' .. ev.user) end)"
+            .write(to: bots.appendingPathComponent("oi.lua"), atomically: true, encoding: .utf8)
+        let server = try await TestServer.start(bots: bots)
+        let client = try LineClient(port: server.port)
+        try client.waitFor(containing: "Bem-vindo")
+        client.send("ana")
+        let (line, before) = try client.waitFor(containing: "<papo> oi, ana")
+        #expect(before.count == 1 && before[0].hasPrefix("Olá, ana!"), "\(before) then \(line)")
+        await server.stop()
+    }
+}
