@@ -19,6 +19,7 @@ typedef struct papo_limits {
     long long instructions; // instructions left in the current call
     int stopped;            // 1 once the call ran out of budget or memory
     const char *reason;     // why it stopped
+    int line;               // the script line running when the stop was first seen
 } papo_limits;
 
 /// An allocator that refuses to grow past `memory_limit`.
@@ -46,7 +47,6 @@ static inline void *papo_alloc(void *ud, void *ptr, size_t osize, size_t nsize) 
 /// out), raises an error on every instruction so that no `pcall` in the
 /// script can swallow the stop and carry on.
 static inline void papo_count_hook(lua_State *L, lua_Debug *ar) {
-    (void)ar;
     void *ud;
     lua_getallocf(L, &ud);
     papo_limits *limits = (papo_limits *)ud;
@@ -56,6 +56,7 @@ static inline void papo_count_hook(lua_State *L, lua_Debug *ar) {
         limits->stopped = 1;
         limits->reason = "instruction limit exceeded";
     }
+    if (limits->line == 0 && lua_getinfo(L, "l", ar)) limits->line = ar->currentline;
     lua_sethook(L, papo_count_hook, LUA_MASKCOUNT, 1);
     luaL_error(L, "%s", limits->reason);
 }
@@ -71,6 +72,7 @@ static inline void papo_arm(lua_State *L, papo_limits *limits, long long instruc
     limits->instructions = instructions;
     limits->stopped = 0;
     limits->reason = NULL;
+    limits->line = 0;
     lua_sethook(L, papo_count_hook, LUA_MASKCOUNT, PAPO_HOOK_EVERY);
 }
 

@@ -30,7 +30,7 @@ final class LuaState {
         self.name = name
         self.limits = .allocate(capacity: 1)
         self.limits.initialize(to: papo_limits(used: 0, memory_limit: limits.memoryBytes, base_limit: limits.memoryBytes,
-                                               instructions: 0, stopped: 0, reason: nil))
+                                               instructions: 0, stopped: 0, reason: nil, line: 0))
         budget = limits.instructionsPerCall
         L = papo_newstate(self.limits)
         Sandbox.install(in: L)
@@ -134,7 +134,8 @@ final class LuaState {
         var message = string(at: -1) ?? "erro sem mensagem"
         papo_pop(L, 1)
         if limited, let reason = limits.pointee.reason {
-            message = "\(name): \(String(cString: reason))"
+            let line = limits.pointee.line > 0 ? ":\(limits.pointee.line)" : ""
+            message = "\(name)\(line): \(String(cString: reason))"
         }
         return LuaFailure(message: message, stoppedByLimit: limited)
     }
