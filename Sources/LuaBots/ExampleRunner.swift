@@ -70,15 +70,11 @@ public enum ExampleRunner {
                                              to: single.appendingPathComponent(file))
             let storage = MemoryStorage()
             let chat = try Chat(storage: storage, outbox: outbox)
-            let table = BuiltinCommands.table(), hooks = HookTable()
             var quiet = Logger(label: "papo.bots.examples")
             quiet.logLevel = .critical
-            registry = try BotRegistry(directory: single, table: table, hooks: hooks, storage: storage, logger: quiet)
-            try BotCommands.install(registry, into: table)
-            engine = ChatEngine(chat: chat, table: table, hooks: hooks, adminPassword: "exemplo")
-            let registry = self.registry
-            registry.attach(to: engine)
-            engine.withChat { _ in _ = registry.reload() }
+            let host = try BotHost(chat: chat, bots: single, adminPassword: "exemplo", logger: quiet)
+            (engine, registry) = (host.engine, host.registry)
+            host.loadBots()
             let engine = self.engine, caller = self.caller
             callerID = try engine.connect(name: "ana", endpoint: caller, address: nil).get().id
             for name in ["bia", "caio"] { _ = engine.connect(name: name, endpoint: Endpoint(), address: nil) }

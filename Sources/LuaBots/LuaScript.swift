@@ -115,9 +115,7 @@ final class LuaScript {
         try state.withHeadroom {
             state.pushReference(command.function)
             papo_newtable(L)
-            state.setField("user", string: context.callerName)
-            state.setField("room", string: context.chat.roomName(of: context.caller) ?? "")
-            state.setField("role", string: context.role.description)
+            setCallerFields(context)
             state.setField("args", string: context.arguments)
             state.setField("words", strings: context.words(limit: 64))
             state.setField("members", strings: Array(context.chat.roomMembers(of: context.caller).prefix(1000)))
@@ -136,6 +134,13 @@ final class LuaScript {
             return lua_isinteger(L, -1) != 0 ? String(lua_tointegerx(L, -1, nil)) : String(lua_tonumberx(L, -1, nil))
         }
         throw LuaFailure(message: "\(file): /\(command.name) devolveu um valor que não é texto", stoppedByLimit: false)
+    }
+
+    /// `user`, `room` and `role` of the caller, into the table on top of the stack.
+    private func setCallerFields(_ context: CommandContext) {
+        state.setField("user", string: context.callerName)
+        state.setField("room", string: context.chat.roomName(of: context.caller) ?? "")
+        state.setField("role", string: context.role.description)
     }
 
     // MARK: The API scripts see
@@ -430,9 +435,7 @@ final class LuaScript {
         try state.withHeadroom {
             state.pushReference(hook)
             papo_newtable(L)
-            state.setField("user", string: context.callerName)
-            state.setField("room", string: context.chat.roomName(of: context.caller) ?? "")
-            state.setField("role", string: context.role.description)
+            setCallerFields(context)
             state.setField("text", string: text)
         }
         try during(context) { try state.call(arguments: 1, results: 2) }

@@ -52,13 +52,9 @@ struct Serve: AsyncParsableCommand {
             storeLogger.error("storage error: \(error)")
         }
         let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox())
-        let table = BuiltinCommands.table(), hooks = HookTable()
-        let registry = try BotRegistry(directory: URL(fileURLWithPath: bots), table: table, hooks: hooks,
-                                       storage: storage, logger: logger)
-        try BotCommands.install(registry, into: table)
-        let engine = ChatEngine(chat: chat, table: table, hooks: hooks, adminPassword: password, logger: logger)
-        registry.attach(to: engine)
-        let loaded = engine.withChat { _ in registry.reload() }
+        let botHost = try BotHost(chat: chat, bots: URL(fileURLWithPath: bots), adminPassword: password, logger: logger)
+        let engine = botHost.engine
+        let loaded = botHost.loadBots()
         logger.info("bots: \(loaded.filter { $0.error == nil }.count) loaded, \(loaded.filter { $0.error != nil }.count) failed")
         let server = PapoServer(engine: engine,
                                 config: ServerConfig(host: host, port: port, maxLineBytes: maxLineBytes),

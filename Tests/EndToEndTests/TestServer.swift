@@ -33,16 +33,10 @@ final class TestServer {
         logger.logLevel = .critical
         let storage = try SQLiteStorage(directory: directory)
         let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox())
-        let table = BuiltinCommands.table(), hooks = HookTable()
-        let registry = try bots.map {
-            try BotRegistry(directory: $0, table: table, hooks: hooks, storage: storage, logger: logger)
-        }
-        if let registry { try BotCommands.install(registry, into: table) }
-        let engine = ChatEngine(chat: chat, table: table, hooks: hooks, adminPassword: adminPassword, logger: logger)
-        if let registry {
-            registry.attach(to: engine)
-            engine.withChat { _ in _ = registry.reload() }
-        }
+        let host = try BotHost(chat: chat, bots: bots ?? directory.appendingPathComponent("no-bots"),
+                               adminPassword: adminPassword, logger: logger)
+        host.loadBots()
+        let engine = host.engine
         let config = ServerConfig(host: "127.0.0.1", port: 0, maxLineBytes: maxLineBytes,
                                   maxOutboundBytes: maxOutboundBytes)
         let server = PapoServer(engine: engine, config: config, logger: logger)

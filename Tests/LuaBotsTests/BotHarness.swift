@@ -58,16 +58,23 @@ final class BotHarness {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("papo-bots-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let chat = try Chat(storage: storage, outbox: outbox)
-        let table = BuiltinCommands.table(), hooks = HookTable()
-        registry = try BotRegistry(directory: directory, table: table, hooks: hooks, storage: storage)
-        try BotCommands.install(registry, into: table)
-        engine = ChatEngine(chat: chat, table: table, hooks: hooks, adminPassword: "segredo")
+        let host = try BotHost(chat: chat, bots: directory, adminPassword: "segredo")
+        (engine, registry) = (host.engine, host.registry)
         anaID = try engine.connect(name: "ana", endpoint: ana, address: nil).get().id
         biaID = try engine.connect(name: "bia", endpoint: bia, address: nil).get().id
         for (name, source) in files { try write(name, source) }
-        registry.attach(to: engine)
-        engine.withChat { _ in _ = registry.reload() }
+        // Loaded after ana and bia connect, so join hooks do not see them arrive.
+        host.loadBots()
         engine.handle(line: "/admin segredo", from: anaID)
+    }
+
+    /// The folder of the bots shipped in the repository.
+    static let shippedFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../bots").standardized
+
+    /// The source of a shipped bot.
+    static func shipped(_ file: String) throws -> String {
+        try String(contentsOf: shippedFolder.appendingPathComponent(file), encoding: .utf8)
     }
 
     func write(_ file: String, _ source: String) throws {

@@ -32,8 +32,7 @@ struct EventHookTests {
     }
 
     @Test func theShippedWelcomeBotGreetsNewcomers() throws {
-        let source = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../bots/boas_vindas.lua").standardized, encoding: .utf8)
+        let source = try BotHarness.shipped("boas_vindas.lua")
         let bots = try BotHarness(files: ["boas_vindas.lua": source])
         _ = bots.engine.connect(name: "caio", endpoint: Person(), address: nil)
         #expect(bots.outbox.messages(to: bots.ana).last

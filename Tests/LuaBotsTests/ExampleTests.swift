@@ -4,12 +4,9 @@ import Testing
 
 @Suite("Examples next to commands (papo bots test)", .timeLimit(.minutes(1)))
 struct ExampleTests {
-    static let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../bots").standardized
-
     /// `swift test` runs every example of every shipped bot.
     @Test func everyShippedExamplePasses() throws {
-        let results = try ExampleRunner.run(directory: Self.shipped)
+        let results = try ExampleRunner.run(directory: BotHarness.shippedFolder)
         #expect(results.count >= 10)
         for result in results {
             #expect(result.passed, "\(result.line)")

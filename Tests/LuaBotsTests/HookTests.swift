@@ -76,8 +76,7 @@ struct HookTests {
     }
 
     @Test func theShippedWordFilterMasksAndBlocks() throws {
-        let source = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../bots/filtro.lua").standardized, encoding: .utf8)
+        let source = try BotHarness.shipped("filtro.lua")
         let bots = try BotHarness(files: ["filtro.lua": source])
         _ = bots.send("você é bobo e chato")
         #expect(bots.outbox.messages(to: bots.ana).last == "você é **** e *****")

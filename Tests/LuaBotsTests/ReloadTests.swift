@@ -80,11 +80,10 @@ struct ReloadTests {
     }
 
     @Test func theShippedExampleBotsWork() throws {
-        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../bots").standardized
-        let files = try FileManager.default.contentsOfDirectory(atPath: shipped.path).filter { $0.hasSuffix(".lua") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: BotHarness.shippedFolder.path)
+            .filter { $0.hasSuffix(".lua") }
         var sources: [String: String] = [:]
-        for file in files { sources[file] = try String(contentsOf: shipped.appendingPathComponent(file), encoding: .utf8) }
+        for file in files { sources[file] = try BotHarness.shipped(file) }
         let bots = try BotHarness(files: sources)
         #expect(bots.registry.statuses.allSatisfy { $0.error == nil }, "\(bots.registry.statuses)")
         let roll = bots.send("/dado 3d6")?.text ?? ""

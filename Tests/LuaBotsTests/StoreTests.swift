@@ -55,8 +55,7 @@ struct StoreTests {
     }
 
     @Test func theShippedPollWorks() throws {
-        let source = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../bots/enquete.lua").standardized, encoding: .utf8)
+        let source = try BotHarness.shipped("enquete.lua")
         let bots = try BotHarness(files: ["enquete.lua": source])
         #expect(bots.send("/enquete")?.text.hasPrefix("Não há enquete em #geral") == true)
         #expect(bots.send("/enquete Pizza ou sushi? | pizza | sushi")?.text.hasPrefix("Enquete: Pizza ou sushi?") == true)

@@ -71,8 +71,7 @@ struct TimerTests {
     }
 
     @Test func theShippedReminderWorks() throws {
-        let source = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../bots/lembrete.lua").standardized, encoding: .utf8)
+        let source = try BotHarness.shipped("lembrete.lua")
         let bots = try BotHarness(files: ["lembrete.lua": source])
         #expect(bots.send("/lembrete 1s pizza no forno")?.text == "Combinado: lembro #geral em 1s.")
         #expect(bots.send("/lembrete amanhã pizza")?.text.hasPrefix("Uso:") == true)

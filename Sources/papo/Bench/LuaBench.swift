@@ -145,13 +145,9 @@ struct EmbeddedServer {
         logger.logLevel = .error
         let storage = try SQLiteStorage(directory: data)
         let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox())
-        let table = BuiltinCommands.table(), hooks = HookTable()
-        let registry = try BotRegistry(directory: bots, table: table, hooks: hooks, storage: storage, logger: logger)
-        try BotCommands.install(registry, into: table)
-        let engine = ChatEngine(chat: chat, table: table, hooks: hooks, adminPassword: "bench", logger: logger)
-        registry.attach(to: engine)
-        engine.withChat { _ in _ = registry.reload() }
-        let server = PapoServer(engine: engine, config: ServerConfig(host: "127.0.0.1", port: 0, maxOutboundBytes: 8 << 20),
+        let host = try BotHost(chat: chat, bots: bots, adminPassword: "bench", logger: logger)
+        host.loadBots()
+        let server = PapoServer(engine: host.engine, config: ServerConfig(host: "127.0.0.1", port: 0, maxOutboundBytes: 8 << 20),
                                 logger: logger)
         let port = try await server.start()
         return EmbeddedServer(server: server, storage: storage, port: port)

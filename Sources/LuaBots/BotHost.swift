@@ -1,0 +1,29 @@
+import BotEngine
+import ChatCore
+import Foundation
+import Logging
+
+/// The wiring every Papo process shares: a chat engine whose command table
+/// holds the built-ins plus `/reload` and `/bots`, and the Lua bots of one
+/// folder, with timers running as the chat's owner.
+public struct BotHost {
+    public let engine: ChatEngine
+    public let registry: BotRegistry
+
+    /// Bots are not loaded yet: call `loadBots()` when the chat is ready.
+    public init(chat: Chat, bots directory: URL, adminPassword: String?,
+                logger: Logger = Logger(label: "papo.bots")) throws {
+        let table = BuiltinCommands.table(), hooks = HookTable()
+        registry = try BotRegistry(directory: directory, table: table, hooks: hooks, storage: chat.storage,
+                                   logger: logger)
+        try BotCommands.install(registry, into: table)
+        engine = ChatEngine(chat: chat, table: table, hooks: hooks, adminPassword: adminPassword, logger: logger)
+        registry.attach(to: engine)
+    }
+
+    /// Loads (or reloads) the bots folder, as the chat's owner.
+    @discardableResult
+    public func loadBots() -> [BotRegistry.Status] {
+        engine.withChat { _ in registry.reload() }
+    }
+}
