@@ -8,15 +8,26 @@ final class Connection: ChatEndpoint, @unchecked Sendable {
     let eventLoop: EventLoop
     /// Set once when the client's first line decides it; read on the loop.
     var format: WireFormat = .text
+    /// Flushes this loop's connections once per batch; nil flushes each write.
+    private let flusher: LoopFlusher?
+    /// True while this connection waits in its flusher's list. Loop only.
+    var awaitingFlush = false
 
-    init(channel: Channel) {
+    init(channel: Channel, flusher: LoopFlusher?) {
         self.channel = channel
         self.eventLoop = channel.eventLoop
+        self.flusher = flusher
     }
 
-    /// Writes `buffer` and flushes. Call on `eventLoop`.
+    /// Writes `buffer`; the flush follows at the end of the loop's batch.
+    /// Call on `eventLoop`.
     func writeOnLoop(_ buffer: ByteBuffer) {
-        channel.writeAndFlush(buffer, promise: nil)
+        guard let flusher else {
+            channel.writeAndFlush(buffer, promise: nil)
+            return
+        }
+        channel.write(buffer, promise: nil)
+        flusher.needsFlush(self)
     }
 
     /// Sends one line (a newline is added), from any thread. Queued like the

@@ -13,6 +13,7 @@ public final class PapoServer: @unchecked Sendable {
     private let ownsGroup: Bool
     private let logger: Logger
     private let registry = ConnectionRegistry()
+    private let flushers: LoopFlushers
     private var listener: Channel?
 
     /// The outbox to build the `Chat` with, so its output reaches these sockets.
@@ -22,7 +23,9 @@ public final class PapoServer: @unchecked Sendable {
         self.engine = engine
         self.config = config
         self.ownsGroup = group == nil
-        self.group = group ?? MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let group = group ?? MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        self.group = group
+        self.flushers = LoopFlushers(group: group)
         self.logger = logger
     }
 
@@ -30,6 +33,7 @@ public final class PapoServer: @unchecked Sendable {
     @discardableResult
     public func start() async throws -> Int {
         let engine = self.engine, config = self.config, registry = self.registry, logger = self.logger
+        let flushers = self.flushers
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -42,7 +46,8 @@ public final class PapoServer: @unchecked Sendable {
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(BoundedLineDecoder(maxLineBytes: config.maxLineBytes),
                                              maximumBufferSize: config.maxLineBytes * 4),
-                        SessionHandler(engine: engine, config: config, registry: registry, logger: logger),
+                        SessionHandler(engine: engine, config: config, registry: registry, flushers: flushers,
+                                       logger: logger),
                     ])
                 }
             }

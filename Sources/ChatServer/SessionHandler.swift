@@ -23,15 +23,19 @@ final class SessionHandler: ChannelInboundHandler {
     private var connection: Connection!
     private var formatDecided = false
 
-    init(engine: ChatEngine, config: ServerConfig, registry: ConnectionRegistry, logger: Logger) {
+    private let flushers: LoopFlushers
+
+    init(engine: ChatEngine, config: ServerConfig, registry: ConnectionRegistry, flushers: LoopFlushers,
+         logger: Logger) {
         self.engine = engine
         self.config = config
         self.registry = registry
+        self.flushers = flushers
         self.logger = logger
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        connection = Connection(channel: context.channel)
+        connection = Connection(channel: context.channel, flusher: flushers.flusher(for: context.eventLoop))
         registry.add(connection)
         logger[metadataKey: "peer"] = "\(context.remoteAddress?.description ?? "?")"
         logger.debug("connected")

@@ -19,7 +19,8 @@ struct LuaBench: AsyncParsableCommand {
 
     @Option(help: "Round trips per command.") var roundTrips = 3000
     @Option(help: "Room members for the fan-out runs.") var members = 100
-    @Option(help: "Messages sent in each fan-out run.") var messages = 3000
+    @Option(help: "Messages sent in each fan-out run.") var messages = 10000
+    @Option(help: "Fan-out runs per configuration; the median is reported.") var runs = 3
     @Option(help: "Scripts written for the /reload run.") var scripts = 100
 
     func run() async throws {
@@ -50,11 +51,11 @@ struct LuaBench: AsyncParsableCommand {
         var room: [BenchClient] = [admin]
         for i in 1..<members { room.append(try await BenchClient.connect(group: group, port: server.port, name: "m\(i)")) }
         _ = try await fanOut(room)  // warm-up
-        let plain = try await fanOut(room)
+        let plain = try await median(of: runs) { try await fanOut(room) }
         try write(bots, "hook.lua", "papo.on_message(function(msg) return nil end)")
         try await admin.request("/reload")
-        let hooked = try await fanOut(room)
-        print("fan-out (\(members) members, 1 sender, \(messages) msgs)   deliveries/s")
+        let hooked = try await median(of: runs) { try await fanOut(room) }
+        print("fan-out (\(members) members, 1 sender, \(messages) msgs, median of \(runs))   deliveries/s")
         print(String(format: "  no hook                              %12.0f", plain))
         print(String(format: "  one pass-through Lua message hook    %12.0f", hooked))
         print(String(format: "hook cost: %.1f%% of throughput (target ≤ 10%%)\n", (1 - hooked / plain) * 100))
@@ -123,6 +124,12 @@ struct LuaBench: AsyncParsableCommand {
         for (client, count) in zip(room, counts) { _ = try await waitFor(client, count: count + messages) }
         let seconds = (ContinuousClock.now - start).seconds
         return Double(messages * room.count) / seconds
+    }
+
+    private func median(of runs: Int, _ run: () async throws -> Double) async throws -> Double {
+        var results: [Double] = []
+        for _ in 0..<max(1, runs) { results.append(try await run()) }
+        return results.sorted()[results.count / 2]
     }
 
     private func waitFor(_ client: BenchClient, count: Int) async throws -> Int {
