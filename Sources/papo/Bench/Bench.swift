@@ -3,5 +3,5 @@ import ArgumentParser
 /// `papo bench`: benchmarks (documented in docs/PERFORMANCE.md).
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks over loopback TCP (see docs/PERFORMANCE.md).", subcommands: [LuaBench.self])
+        abstract: "Benchmarks over loopback TCP (see docs/PERFORMANCE.md).", subcommands: [LuaBench.self, FanoutBench.self])
 }
