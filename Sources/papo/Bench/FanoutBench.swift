@@ -105,6 +105,7 @@ struct FanoutBench: AsyncParsableCommand {
     private func measure(_ loop: EventLoop, receivers: [any FanoutCounting], send: @escaping (Int) -> Void,
                          flush: @escaping () -> Void, close: () async -> Void) async throws -> Result {
         try await loop.submit { receivers.forEach { $0.reset() } }.get()
+        func slowest() -> Int { receivers.map(\.log.delivered).min() ?? 0 }
         let cpu0 = ProcessCPU.now()
         let start = ContinuousClock.now
         let burst = 200
@@ -118,20 +119,20 @@ struct FanoutBench: AsyncParsableCommand {
             sent += count
             // Pace bursts by the slowest receiver so no queue grows without bound.
             while true {
-                let behind = try await loop.submit { receivers.map(\.delivered).min() ?? 0 }.get()
+                let behind = try await loop.submit { slowest() }.get()
                 if sent - behind <= burst * 10 || ContinuousClock.now - start > .seconds(60) { break }
                 try await Task.sleep(for: .microseconds(200))
             }
         }
-        while try await loop.submit({ receivers.map(\.delivered).min() ?? 0 }).get() < messages,
+        while try await loop.submit({ slowest() }).get() < messages,
               ContinuousClock.now - start < .seconds(60) {
             try await Task.sleep(for: .milliseconds(1))
         }
         let seconds = (ContinuousClock.now - start).seconds
         let (total, merged) = try await loop.submit { () -> (Int, Histogram<UInt64>) in
-            var merged = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
-            for receiver in receivers { merged.add(receiver.latency) }
-            return (receivers.map(\.delivered).reduce(0, +), merged)
+            var merged = DeliveryLog.histogram()
+            for receiver in receivers { merged.add(receiver.log.latency) }
+            return (receivers.map(\.log.delivered).reduce(0, +), merged)
         }.get()
         let cpu = ProcessCPU.now() - cpu0
         await close()

@@ -1,5 +1,4 @@
 import Foundation
-import Histogram
 import NIOCore
 
 /// Counts Redis pub/sub pushes straight from the raw bytes, without framing
@@ -11,13 +10,9 @@ final class RedisCounter: ChannelInboundHandler, FanoutCounting, @unchecked Send
 
     private static let marker = Array("message\r\n$10\r\npapo-bench\r\n$".utf8)
     private var carry: [UInt8] = []
-    private(set) var delivered = 0
-    private(set) var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+    private(set) var log = DeliveryLog()
 
-    func reset() {
-        delivered = 0
-        latency.reset()
-    }
+    func reset() { log = DeliveryLog() }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
@@ -41,9 +36,7 @@ final class RedisCounter: ChannelInboundHandler, FanoutCounting, @unchecked Send
                     j += 1
                 }
                 guard j < end else { break }
-                delivered += 1
-                let now = DispatchTime.now().uptimeNanoseconds
-                if now > sent { _ = latency.record((now - sent) / 1000) }
+                log.record(sentAt: sent)
                 i = j
                 consumed = j
             } else {
@@ -55,12 +48,3 @@ final class RedisCounter: ChannelInboundHandler, FanoutCounting, @unchecked Send
         carry = keepFrom < end ? Array(bytes[keepFrom..<end]) : []
     }
 }
-
-/// What the fan-out bench reads from a receiver, whatever the system.
-protocol FanoutCounting: AnyObject {
-    var delivered: Int { get }
-    var latency: Histogram<UInt64> { get }
-    func reset()
-}
-
-extension FanoutReceiver: FanoutCounting {}
