@@ -30,6 +30,7 @@ public final class TerminalClient {
     /// Runs until the user leaves or the server goes away; returns the exit code.
     public func run() -> Int32 {
         setvbuf(stdout, nil, _IOLBF, 0)
+        Self.useUTF8Locale()
         do {
             try connection.connect(host: host, port: port)
         } catch {
@@ -40,6 +41,15 @@ public final class TerminalClient {
         guard let welcomeName = logIn() else { return leaving ? 0 : 1 }
         name = welcomeName
         return chat()
+    }
+
+    /// libedit edits multibyte text only under a UTF-8 locale; in the
+    /// program's default "C" locale it drops every accented letter.
+    private static func useUTF8Locale() {
+        setlocale(LC_CTYPE, "")
+        if String(cString: nl_langinfo(nl_item(CODESET))).uppercased().replacingOccurrences(of: "-", with: "") != "UTF8" {
+            setlocale(LC_CTYPE, "C.UTF-8")
+        }
     }
 
     // MARK: Logging in

@@ -10,19 +10,19 @@ import Testing
         defer { tmux.kill() }
         try tmux.waitForScreen(containing: "Conectado como ana")
         let bia = try server.text("bia")
-        tmux.send(keys: "texto pela met")
-        try tmux.waitForScreen(containing: "ana@#geral> texto pela met")
+        tmux.send(keys: "ação pela met")
+        try tmux.waitForScreen(containing: "ana@#geral> ação pela met")
         bia.send("chegou enquanto você digitava")
         try tmux.waitForScreen(containing: "<bia> chegou enquanto você digitava")
-        let screen = try tmux.waitForScreen(containing: "ana@#geral> texto pela met")
+        let screen = try tmux.waitForScreen(containing: "ana@#geral> ação pela met")
         let lines = screen.split(separator: "\n")
         let incoming = lines.firstIndex { $0.contains("chegou enquanto você digitava") }
-        let prompt = lines.lastIndex { $0.contains("ana@#geral> texto pela met") }
+        let prompt = lines.lastIndex { $0.contains("ana@#geral> ação pela met") }
         #expect(incoming != nil && prompt != nil && incoming! < prompt!)
         tmux.send(keys: "ade", "Enter")
-        try bia.waitFor(containing: "<ana> texto pela metade")
+        try bia.waitFor(containing: "<ana> ação pela metade")
         tmux.send(keys: "Up")
-        try tmux.waitForScreen(containing: "ana@#geral> texto pela metade")
+        try tmux.waitForScreen(containing: "ana@#geral> ação pela metade")
         tmux.send(keys: "C-u", "/sair", "Enter")
         try bia.waitFor(containing: "ana saiu do chat")
         try tmux.waitForScreen(containing: "EXIT=0")
