@@ -69,19 +69,35 @@ struct Tmux {
 
     func kill() { try? Self.run(["kill-session", "-t", session]) }
 
+    /// Runs one tmux command on a socket of the tests' own, so a user's tmux
+    /// is never touched. Spawned and reaped by hand (posix_spawn, waitpid):
+    /// when this command starts the tmux server, Foundation's Process was
+    /// seen never to notice the client's exit, and a pipe for its output
+    /// stays open in the daemon. Output goes to a file instead.
     @discardableResult
     static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TmuxFailed(arguments: arguments) }
-        return String(decoding: data, as: UTF8.self)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("papo-tmux-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = (["tmux", "-L", "papo-tests"] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawnp(&pid, "tmux", &actions, nil, argv, environ) == 0 else {
+            throw TmuxFailed(arguments: arguments)
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno == ECHILD { break } // reaped elsewhere: its output file is all we need
+            guard errno == EINTR else { throw TmuxFailed(arguments: arguments) }
+        }
+        // Exited normally with status 0 (or reaped by someone else).
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else { throw TmuxFailed(arguments: arguments) }
+        return (try? String(contentsOf: output, encoding: .utf8)) ?? ""
     }
 
     struct TmuxFailed: Error { let arguments: [String] }
