@@ -377,7 +377,7 @@ public final class Chat {
     }
 
     private func emit(_ event: ChatEvent, to room: Room) {
-        outbox.deliver(.event(event), to: room.endpoints)
+        outbox.deliver(.event(event), to: room.audience)
         observer?(event)
     }
 

@@ -43,7 +43,10 @@ public enum NameRules {
     public static func messageText(_ raw: String) -> Result<String, ChatError> {
         let text = raw.replacingTabs.trimmingSpaces
         if text.isEmpty { return .failure(.messageEmpty) }
-        if text.count > maxMessageLength { return .failure(.messageTooLong(max: maxMessageLength)) }
+        // Characters never outnumber UTF-8 bytes, so short text skips the count.
+        if text.utf8.count > maxMessageLength, text.count > maxMessageLength {
+            return .failure(.messageTooLong(max: maxMessageLength))
+        }
         if containsControlCharacters(text) { return .failure(.controlCharacters) }
         return .success(text)
     }
@@ -52,7 +55,9 @@ public enum NameRules {
     /// invisible format character (except the zero-width joiner that emoji
     /// sequences need) or a line or paragraph separator.
     public static func containsControlCharacters(_ text: String) -> Bool {
-        text.unicodeScalars.contains { scalar in
+        // Printable ASCII, the common case, needs no Unicode property lookup.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return false }
+        return text.unicodeScalars.contains { scalar in
             switch scalar.properties.generalCategory {
             case .control, .lineSeparator, .paragraphSeparator: return true
             case .format: return scalar != "\u{200D}"
@@ -78,6 +83,6 @@ extension String {
     }
 
     var replacingTabs: String {
-        contains("\t") ? String(map { $0 == "\t" ? " " : $0 }) : self
+        utf8.contains(UInt8(ascii: "\t")) ? String(map { $0 == "\t" ? " " : $0 }) : self
     }
 }

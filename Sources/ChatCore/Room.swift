@@ -4,7 +4,8 @@ import Foundation
 final class Room {
     let name: String
     let key: String
-    /// Current members in arrival order, with the endpoint each is reached at.
+    /// Current members in arrival order, with the endpoint each is reached at;
+    /// `order` and `audience` run in parallel.
     private(set) var members: [UserID: any ChatEndpoint] = [:]
     private(set) var order: [UserID] = []
     /// Name keys of the moderators; kept across restarts.
@@ -22,15 +23,24 @@ final class Room {
     }
 
     var memberCount: Int { order.count }
-    var endpoints: [any ChatEndpoint] { order.compactMap { members[$0] } }
+    /// The members' endpoints in arrival order, kept ready because every
+    /// message to the room is delivered to them.
+    let audience = Audience()
     var memberIDs: [UserID] { order }
 
     func add(_ id: UserID, endpoint: any ChatEndpoint) {
-        if members.updateValue(endpoint, forKey: id) == nil { order.append(id) }
+        if members.updateValue(endpoint, forKey: id) == nil {
+            order.append(id)
+            audience.append(endpoint)
+        } else if let index = order.firstIndex(of: id) {
+            audience.replace(at: index, with: endpoint)
+        }
     }
 
     func remove(_ id: UserID) {
-        if members.removeValue(forKey: id) != nil { order.removeAll { $0 == id } }
+        guard members.removeValue(forKey: id) != nil, let index = order.firstIndex(of: id) else { return }
+        order.remove(at: index)
+        audience.remove(at: index)
     }
 
     func addModerator(_ name: String) {

@@ -3,30 +3,38 @@ import NIOCore
 
 /// Delivers core output to sockets: each item is encoded at most once per
 /// wire format, and recipients are grouped by event loop so one message
-/// costs one hop per loop, not one per recipient.
+/// costs one queue hop per loop, not one per recipient.
 final class ChannelOutbox: Outbox, @unchecked Sendable {
-    /// Never writes in place, even on the caller's own loop: the caller holds
-    /// the chat's lock, and a write can fire handlers (a full buffer closing
-    /// the channel, a reset) that need that lock again. Tasks on one loop run
-    /// in order, so every connection still sees items in the order sent.
     func deliver(_ item: Outgoing, to recipients: [any ChatEndpoint]) {
-        var encoded = EncodedItem(item: item)
         if recipients.count == 1, let connection = recipients[0] as? Connection {
-            guard let buffer = encoded.buffer(for: connection.format) else { return }
-            connection.eventLoop.execute { connection.writeOnLoop(buffer) }
+            var bytes = EncodedBytes(item: item)
+            bytes.prepare(connection.format)
+            if let buffer = bytes.buffer(for: connection.format) { connection.output.enqueue(.line(connection, buffer)) }
             return
         }
-        var groups: [ObjectIdentifier: (loop: EventLoop, writes: [(Connection, ByteBuffer)])] = [:]
-        for case let connection as Connection in recipients {
-            guard let buffer = encoded.buffer(for: connection.format) else { continue }
-            groups[ObjectIdentifier(connection.eventLoop), default: (connection.eventLoop, [])].writes
-                .append((connection, buffer))
+        deliver(item, along: LoopRouting(recipients))
+    }
+
+    /// A room's members are grouped by loop once per membership change, not
+    /// once per message; the core calls this under its lock, which also
+    /// guards `audience.routing`.
+    func deliver(_ item: Outgoing, to audience: Audience) {
+        let routing: LoopRouting
+        if let cached = audience.routing as? LoopRouting {
+            routing = cached
+        } else {
+            routing = LoopRouting(audience.endpoints)
+            audience.routing = routing
         }
-        for (_, group) in groups {
-            let writes = group.writes
-            group.loop.execute {
-                for (connection, buffer) in writes { connection.writeOnLoop(buffer) }
-            }
+        deliver(item, along: routing)
+    }
+
+    private func deliver(_ item: Outgoing, along routing: LoopRouting) {
+        var bytes = EncodedBytes(item: item)
+        for format in routing.formats { bytes.prepare(format) }
+        for group in routing.groups {
+            group.output.enqueue(.shared(SharedDelivery(connections: group.connections, text: bytes.buffer(for: .text),
+                                                        json: bytes.buffer(for: .json))))
         }
     }
 
@@ -35,29 +43,84 @@ final class ChannelOutbox: Outbox, @unchecked Sendable {
     }
 }
 
-/// One outgoing item and its encodings, made on first use.
-private struct EncodedItem {
-    let item: Outgoing
-    private var text: ByteBuffer??
+/// Recipients grouped by the loop that owns their socket, and the wire
+/// formats they use.
+final class LoopRouting {
+    let groups: [(output: LoopOutput, connections: [Connection])]
+    let formats: [WireFormat]
+
+    init(_ recipients: [any ChatEndpoint]) {
+        // A handful of loops: a linear scan beats hashing per recipient.
+        var groups: [(output: LoopOutput, connections: [Connection])] = []
+        var formats: [WireFormat] = []
+        for case let connection as Connection in recipients {
+            if !formats.contains(connection.format) { formats.append(connection.format) }
+            if let index = groups.firstIndex(where: { $0.output === connection.output }) {
+                groups[index].connections.append(connection)
+            } else {
+                groups.append((connection.output, [connection]))
+            }
+        }
+        self.groups = groups
+        self.formats = formats
+    }
+}
+
+/// One item's bytes for the connections of one loop, each connection
+/// taking the encoding of its wire format. A class, so the loop's queue
+/// holds one pointer per message.
+final class SharedDelivery {
+    let connections: [Connection]
+    private let text: ByteBuffer?
+    private let json: ByteBuffer?
+
+    init(connections: [Connection], text: ByteBuffer?, json: ByteBuffer?) {
+        self.connections = connections
+        self.text = text
+        self.json = json
+    }
+
+    /// The bytes for `format`, or nil when there is nothing to send in it.
+    func buffer(for format: WireFormat) -> ByteBuffer? {
+        switch format {
+        case .text: text
+        case .json: json
+        }
+    }
+}
+
+/// One outgoing item's bytes in each wire format its recipients use,
+/// encoded once and shared (ByteBuffers are copy-on-write).
+private struct EncodedBytes {
+    private let item: Outgoing
+    private var text: ByteBuffer?
     private var json: ByteBuffer?
+    private var textReady = false
+    private var jsonReady = false
 
     init(item: Outgoing) { self.item = item }
 
-    /// The bytes for `format`, or nil when there is nothing to send in it
-    /// (a plain-text success reply with no text).
-    mutating func buffer(for format: WireFormat) -> ByteBuffer? {
+    /// Encodes for `format` unless already done.
+    mutating func prepare(_ format: WireFormat) {
         switch format {
         case .text:
-            if let text { return text }
+            guard !textReady else { return }
+            textReady = true
             let line = TextRenderer.render(item)
-            let encoded: ByteBuffer? = line.isEmpty ? nil : Connection.buffer(for: line)
-            text = .some(encoded)
-            return encoded
+            // A plain-text success reply with no text sends nothing.
+            text = line.isEmpty ? nil : Connection.buffer(for: line)
         case .json:
-            if let json { return json }
-            let encoded = Connection.buffer(for: JSONRenderer.render(item))
-            json = encoded
-            return encoded
+            guard !jsonReady else { return }
+            jsonReady = true
+            json = Connection.buffer(for: JSONRenderer.render(item))
+        }
+    }
+
+    /// The bytes for `format`, or nil when there is nothing to send in it.
+    func buffer(for format: WireFormat) -> ByteBuffer? {
+        switch format {
+        case .text: text
+        case .json: json
         }
     }
 }

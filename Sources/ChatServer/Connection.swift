@@ -2,51 +2,46 @@ import ChatCore
 import NIOCore
 
 /// One client's socket as the core sees it: the endpoint that events are
-/// delivered to. Writes may come from any thread; they run on the channel's loop.
+/// delivered to. Output from any thread goes through its loop's `LoopOutput`.
 final class Connection: ChatEndpoint, @unchecked Sendable {
     let channel: Channel
     let eventLoop: EventLoop
-    /// Set once when the client's first line decides it; read on the loop.
+    /// Set once when the client's first line decides it, before the core
+    /// knows this connection; read on any thread afterwards.
     var format: WireFormat = .text
-    /// Flushes this loop's connections once per batch; nil flushes each write.
-    private let flusher: LoopFlusher?
-    /// True while this connection waits in its flusher's list. Loop only.
-    var awaitingFlush = false
+    /// The queue every byte for this connection goes through.
+    let output: LoopOutput
+    /// Bytes appended during the current drain and not yet handed to the
+    /// channel. Loop only; see `LoopOutput`.
+    var unwritten = Connection.emptyBuffer
+    /// True while the current drain has this connection in its list to flush. Loop only.
+    var touched = false
 
-    init(channel: Channel, flusher: LoopFlusher?) {
+    init(channel: Channel, output: LoopOutput) {
         self.channel = channel
         self.eventLoop = channel.eventLoop
-        self.flusher = flusher
+        self.output = output
     }
 
-    /// Writes `buffer`; the flush follows at the end of the loop's batch.
-    /// Call on `eventLoop`.
-    func writeOnLoop(_ buffer: ByteBuffer) {
-        guard let flusher else {
-            channel.writeAndFlush(buffer, promise: nil)
-            return
-        }
-        channel.write(buffer, promise: nil)
-        flusher.needsFlush(self)
-    }
-
-    /// Sends one line (a newline is added), from any thread. Queued like the
-    /// outbox's writes, so the session's own answers keep their order.
+    /// Sends one line (a newline is added), from any thread, in order with
+    /// everything else delivered to this connection.
     func send(_ line: String) {
-        let buffer = Self.buffer(for: line)
-        eventLoop.execute { self.writeOnLoop(buffer) }
+        output.enqueue(.line(self, Self.buffer(for: line)))
     }
 
-    /// Closes the socket once everything written before has been sent, or
+    /// Closes the socket once everything delivered before has been sent, or
     /// after `grace` if the client does not read it.
     func closeAfterPendingWrites(grace: TimeAmount = .seconds(5)) {
+        output.enqueue(.close(self, grace: grace))
+    }
+
+    /// The closing half of `closeAfterPendingWrites`, once the output is written. Loop only.
+    func closeWhenWritten(grace: TimeAmount) {
         let channel = self.channel
-        eventLoop.execute {
-            let deadline = channel.eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
-            channel.writeAndFlush(ByteBuffer()).whenComplete { _ in
-                deadline.cancel()
-                channel.close(promise: nil)
-            }
+        let deadline = eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
+        channel.writeAndFlush(ByteBuffer()).whenComplete { _ in
+            deadline.cancel()
+            channel.close(promise: nil)
         }
     }
 
@@ -56,4 +51,7 @@ final class Connection: ChatEndpoint, @unchecked Sendable {
         buffer.writeInteger(UInt8(ascii: "\n"))
         return buffer
     }
+
+    /// An empty buffer without storage of its own; the first append allocates.
+    static let emptyBuffer = ByteBufferAllocator().buffer(capacity: 0)
 }

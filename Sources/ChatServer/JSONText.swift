@@ -22,6 +22,10 @@ struct JSONObject {
     func finished() -> String { text + "}" }
 
     static func quote(_ string: String) -> String {
+        // Printable ASCII without quotes or backslashes, the common case, needs no escaping.
+        if string.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return "\"" + string + "\""
+        }
         var out = "\""
         out.reserveCapacity(string.utf8.count + 2)
         for scalar in string.unicodeScalars {

@@ -13,7 +13,7 @@ public final class PapoServer: @unchecked Sendable {
     private let ownsGroup: Bool
     private let logger: Logger
     private let registry = ConnectionRegistry()
-    private let flushers: LoopFlushers
+    private let outputs: LoopOutputs
     private var listener: Channel?
 
     /// The outbox to build the `Chat` with, so its output reaches these sockets.
@@ -25,7 +25,7 @@ public final class PapoServer: @unchecked Sendable {
         self.ownsGroup = group == nil
         let group = group ?? MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         self.group = group
-        self.flushers = LoopFlushers(group: group)
+        self.outputs = LoopOutputs(group: group)
         self.logger = logger
     }
 
@@ -33,7 +33,7 @@ public final class PapoServer: @unchecked Sendable {
     @discardableResult
     public func start() async throws -> Int {
         let engine = self.engine, config = self.config, registry = self.registry, logger = self.logger
-        let flushers = self.flushers
+        let outputs = self.outputs
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -46,7 +46,7 @@ public final class PapoServer: @unchecked Sendable {
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(BoundedLineDecoder(maxLineBytes: config.maxLineBytes),
                                              maximumBufferSize: config.maxLineBytes * 4),
-                        SessionHandler(engine: engine, config: config, registry: registry, flushers: flushers,
+                        SessionHandler(engine: engine, config: config, registry: registry, outputs: outputs,
                                        logger: logger),
                     ])
                 }

@@ -23,19 +23,19 @@ final class SessionHandler: ChannelInboundHandler {
     private var connection: Connection!
     private var formatDecided = false
 
-    private let flushers: LoopFlushers
+    private let outputs: LoopOutputs
 
-    init(engine: ChatEngine, config: ServerConfig, registry: ConnectionRegistry, flushers: LoopFlushers,
+    init(engine: ChatEngine, config: ServerConfig, registry: ConnectionRegistry, outputs: LoopOutputs,
          logger: Logger) {
         self.engine = engine
         self.config = config
         self.registry = registry
-        self.flushers = flushers
+        self.outputs = outputs
         self.logger = logger
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        connection = Connection(channel: context.channel, flusher: flushers.flusher(for: context.eventLoop))
+        connection = Connection(channel: context.channel, output: outputs.output(for: context.eventLoop))
         registry.add(connection)
         logger[metadataKey: "peer"] = "\(context.remoteAddress?.description ?? "?")"
         logger.debug("connected")

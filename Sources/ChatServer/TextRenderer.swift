@@ -36,6 +36,7 @@ public enum TextRenderer {
 
     /// Success with no text renders as nothing: the events already showed it.
     static func render(_ reply: Reply) -> String {
+        if reply.error == nil && reply.text.isEmpty && reply.items.isEmpty { return "" }
         let stamp = "[\(TimeFormat.dateTime(reply.time))]"
         if let error = reply.error { return "\(stamp) [erro] \(error.message)" }
         var lines = reply.text.isEmpty ? [] : reply.text.split(separator: "\n", omittingEmptySubsequences: false)

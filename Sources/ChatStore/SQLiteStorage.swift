@@ -69,7 +69,7 @@ public final class SQLiteStorage: ChatStorage, @unchecked Sendable {
         guard !batch.isEmpty else { return }
         do {
             try pool.write { db in
-                for change in batch { try Schema.apply(change, db) }
+                try Schema.apply(batch: batch, db)
             }
         } catch {
             onError(error)

@@ -36,26 +36,71 @@ enum Schema {
         return migrator
     }
 
-    static func apply(_ change: StorageChange, _ db: Database) throws {
-        switch change {
-        case .message(let m):
-            try db.execute(sql: """
-                INSERT INTO message (kind, room, roomKey, sender, recipient, text, time, senderSession, recipientSession)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [m.kind.rawValue, m.room, nameKey(m.room), m.sender, m.recipient, m.text,
-                                 m.time.timeIntervalSince1970, m.senderSession, m.recipientSession])
+    /// Writes one batch in the order recorded. Message rows are inserted one
+    /// by one with a cached statement; the per-sender and total counters they
+    /// feed are summed over the batch and written once at the end, so a busy
+    /// room costs one row per message, not four statements.
+    static func apply(batch: [StorageChange], _ db: Database) throws {
+        var counts = MessageCounts()
+        for change in batch {
+            if case .message(let m) = change {
+                try insert(m, db)
+                counts.add(m)
+            } else {
+                try apply(change, db)
+            }
+        }
+        try counts.write(db)
+    }
+
+    private static func insert(_ m: StoredMessage, _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO message (kind, room, roomKey, sender, recipient, text, time, senderSession, recipientSession)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [m.kind.rawValue, m.room, nameKey(m.room), m.sender, m.recipient, m.text,
+                                          m.time.timeIntervalSince1970, m.senderSession, m.recipientSession])
+    }
+
+    /// The counters one batch of messages adds to.
+    private struct MessageCounts {
+        var bySender: [String: (name: String, count: Int)] = [:]
+        var total = 0
+        var first: Date?
+
+        mutating func add(_ m: StoredMessage) {
             // The bot's own messages are history, not activity.
             guard m.sender != Chat.botName else { return }
-            try db.execute(sql: """
-                INSERT INTO userStats (nameKey, name, messages) VALUES (?, ?, 1)
-                ON CONFLICT (nameKey) DO UPDATE SET messages = messages + 1, name = excluded.name
-                """, arguments: [nameKey(m.sender), m.sender])
-            try db.execute(sql: """
-                INSERT INTO counter (name, value) VALUES ('totalMessages', 1)
-                ON CONFLICT (name) DO UPDATE SET value = value + 1
+            let key = nameKey(m.sender)
+            bySender[key] = (m.sender, (bySender[key]?.count ?? 0) + 1)
+            total += 1
+            if first == nil { first = m.time }
+        }
+
+        func write(_ db: Database) throws {
+            guard total > 0 else { return }
+            let stats = try db.cachedStatement(sql: """
+                INSERT INTO userStats (nameKey, name, messages) VALUES (?, ?, ?)
+                ON CONFLICT (nameKey) DO UPDATE SET messages = messages + excluded.messages, name = excluded.name
                 """)
-            try db.execute(sql: "INSERT OR IGNORE INTO counter (name, value) VALUES ('firstMessageAt', ?)",
-                           arguments: [m.time.timeIntervalSince1970])
+            for (key, sender) in bySender {
+                try stats.execute(arguments: [key, sender.name, sender.count])
+            }
+            try db.cachedStatement(sql: """
+                INSERT INTO counter (name, value) VALUES ('totalMessages', ?)
+                ON CONFLICT (name) DO UPDATE SET value = value + excluded.value
+                """).execute(arguments: [total])
+            if let first {
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO counter (name, value) VALUES ('firstMessageAt', ?)")
+                    .execute(arguments: [first.timeIntervalSince1970])
+            }
+        }
+    }
+
+    private static func apply(_ change: StorageChange, _ db: Database) throws {
+        switch change {
+        case .message:
+            try apply(batch: [change], db)
         case .roomCreated(let r):
             try db.execute(sql: "INSERT OR IGNORE INTO room (key, name, createdBy, createdAt) VALUES (?, ?, ?, ?)",
                            arguments: [nameKey(r.name), r.name, r.createdBy, r.createdAt.timeIntervalSince1970])

@@ -81,6 +81,23 @@ struct StorageTests {
         #expect(state.firstMessageAt == Self.t0.addingTimeInterval(1))
     }
 
+    /// SQLite sums a batch's counters before writing them: they must add up
+    /// within a batch, across batches, and leave the bot's messages out.
+    @Test(arguments: Kind.allCases)
+    func countersAddUpWithinAndAcrossBatches(_ kind: Kind) throws {
+        let directory = Self.directory()
+        let store = try Self.make(kind, directory: directory)
+        for i in 0..<50 { store.record(.message(Self.message("a\(i)", sender: i % 5 == 0 ? "bia" : "ana", at: Double(i)))) }
+        store.record(.message(Self.message("bot", sender: Chat.botName, at: 60)))
+        store.flush()
+        for i in 0..<7 { store.record(.message(Self.message("b\(i)", sender: "bia", at: Double(100 + i)))) }
+        store.flush()
+        let state = try (kind == .sqlite ? try SQLiteStorage(directory: directory) : store).load()
+        #expect(state.totalMessages == 57)
+        #expect(state.messagesByUser == ["ana": 40, "bia": 17])
+        #expect(state.firstMessageAt == Self.t0)
+    }
+
     @Test func sqliteHistoryIsReadFromTheFileAfterReopening() throws {
         let directory = Self.directory()
         let first = try SQLiteStorage(directory: directory)

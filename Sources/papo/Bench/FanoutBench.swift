@@ -21,11 +21,14 @@ struct FanoutBench: AsyncParsableCommand {
     @Option(help: "Messages in all.") var messages = 20000
     @Option(help: "Payload bytes.") var size = 64
     @Option(help: "Pid of the Papo server, to report its CPU time.") var serverPid: Int32?
+    @Option(help: "Papo wire format of every bench client: text (what nc users get) or json.")
+    var format: BenchFormat = .text
 
     func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
-        print("papo bench fanout: \(members) members, \(senders) sender(s), \(messages) messages of \(size) bytes")
+        print("papo bench fanout: \(members) members, \(senders) sender(s), \(messages) messages of \(size) bytes, "
+              + "papo clients in \(format.rawValue)")
         print("system          deliveries/s      p50 µs    p99 µs  p99.9 µs    max µs   generator CPU s")
         let papo = try await runPapo(loop)
         print(papo.line("papo"))
@@ -52,20 +55,23 @@ struct FanoutBench: AsyncParsableCommand {
     }
 
     private func runPapo(_ loop: EventLoop) async throws -> Result {
-        var receivers: [FanoutReceiver] = []
+        var receivers: [StampCounter] = []
         var channels: [Channel] = []
         for i in 0..<members {
-            let receiver = FanoutReceiver()
-            let channel = try await connect(loop, port: port, receiver: receiver)
-            try await channel.writeAndFlush(line(#"{"type":"hello","name":"fan\#(i)-\#(UInt16.random(in: 0...9999))"}"#))
+            let receiver = StampCounter(marker: format.marker)
+            let channel = try await connect(loop, port: port, handler: receiver)
+            let name = "fan\(i)-\(UInt16.random(in: 0...9999))"
+            try await channel.writeAndFlush(line(format == .json ? #"{"type":"hello","name":"\#(name)"}"# : name))
             receivers.append(receiver)
             channels.append(channel)
         }
         try await Task.sleep(for: .milliseconds(300))
         let sending = Array(channels.prefix(senders))
+        let format = self.format, size = self.size
         return try await measure(loop, receivers: receivers) { index in
+            let payload = Payload.make(size: size, index: index)
             sending[index % sending.count].write(
-                line(#"{"type":"say","text":"\#(Payload.make(size: size, index: index))"}"#), promise: nil)
+                line(format == .json ? #"{"type":"say","text":"\#(payload)"}"# : payload), promise: nil)
         } flush: {
             for channel in sending { channel.flush() }
         } close: {
@@ -74,10 +80,10 @@ struct FanoutBench: AsyncParsableCommand {
     }
 
     private func runRedis(_ loop: EventLoop, port: Int) async throws -> Result {
-        var receivers: [RedisCounter] = []
+        var receivers: [StampCounter] = []
         var channels: [Channel] = []
         for _ in 0..<members {
-            let receiver = RedisCounter()
+            let receiver = StampCounter(marker: StampCounter.redisMarker)
             let channel = try await connect(loop, port: port, handler: receiver)
             try await channel.writeAndFlush(line("SUBSCRIBE papo-bench"))
             receivers.append(receiver)
@@ -85,7 +91,7 @@ struct FanoutBench: AsyncParsableCommand {
         }
         var publishers: [Channel] = []
         for _ in 0..<senders {
-            publishers.append(try await connect(loop, port: port, handler: RedisCounter()))
+            publishers.append(try await connect(loop, port: port, handler: StampCounter(marker: StampCounter.redisMarker)))
         }
         try await Task.sleep(for: .milliseconds(300))
         return try await measure(loop, receivers: receivers) { index in
@@ -102,7 +108,7 @@ struct FanoutBench: AsyncParsableCommand {
 
     /// Sends `messages` in bursts, then waits until every receiver has them
     /// all (or 60 s pass). Deliveries per second over that span.
-    private func measure(_ loop: EventLoop, receivers: [any FanoutCounting], send: @escaping (Int) -> Void,
+    private func measure(_ loop: EventLoop, receivers: [StampCounter], send: @escaping (Int) -> Void,
                          flush: @escaping () -> Void, close: () async -> Void) async throws -> Result {
         try await loop.submit { receivers.forEach { $0.reset() } }.get()
         func slowest() -> Int { receivers.map(\.log.delivered).min() ?? 0 }
@@ -139,8 +145,8 @@ struct FanoutBench: AsyncParsableCommand {
         return Result(rate: Double(total) / seconds, latency: merged, cpu: cpu)
     }
 
-    /// A Redis connection: raw bytes to `handler`.
-    private func connect(_ loop: EventLoop, port: Int, handler: RedisCounter) async throws -> Channel {
+    /// A connection whose raw bytes go to `handler`.
+    private func connect(_ loop: EventLoop, port: Int, handler: StampCounter) async throws -> Channel {
         try await ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -149,22 +155,21 @@ struct FanoutBench: AsyncParsableCommand {
             .connect(host: "127.0.0.1", port: port).get()
     }
 
-    /// A Papo connection: framed lines to `receiver`.
-    private func connect(_ loop: EventLoop, port: Int, receiver: FanoutReceiver) async throws -> Channel {
-        try await ClientBootstrap(group: loop)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandlers([
-                        ByteToMessageHandler(BoundedLineDecoder(maxLineBytes: 1 << 20)), receiver,
-                    ])
-                }
-            }
-            .connect(host: "127.0.0.1", port: port).get()
-    }
-
     private func line(_ text: String) -> ByteBuffer {
         ByteBuffer(string: text + "\r\n")
+    }
+}
+
+/// The wire format bench clients speak to Papo.
+enum BenchFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+
+    /// What starts (text: is inside) a delivered chat message in this format.
+    var marker: [UInt8] {
+        switch self {
+        case .text: Array("#geral <fan".utf8)
+        case .json: Array(#"{"type":"message""#.utf8)
+        }
     }
 }
 

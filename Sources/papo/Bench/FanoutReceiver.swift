@@ -1,43 +1,62 @@
-import ChatServer
 import Foundation
 import Histogram
 import NIOCore
-import NIOPosix
 
-/// A Papo fan-out receiver: counts delivered chat messages and records each
-/// one's latency from the send time the payload carries (`t=<nanoseconds>`).
+/// A fan-out receiver for either system: counts deliveries straight from
+/// the raw bytes and records each one's latency from the send time its
+/// payload carries (`t=<nanoseconds>`). No framing and no parsing, so the
+/// comparison measures the servers, not the generator: a delivery is a
+/// `marker` (see `BenchFormat.marker` for Papo; Redis's `message\r\n$10\r\n…`
+/// push header), and its stamp is the number after the next `t=`. A short
+/// tail is carried over between reads so a split delivery still counts.
 /// All receivers live on the generator's single event loop, so their
 /// counters and histograms need no lock; read them on that loop.
-final class FanoutReceiver: ChannelInboundHandler, FanoutCounting, @unchecked Sendable {
-    typealias InboundIn = InboundLine
+final class StampCounter: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
 
+    static let redisMarker = Array("message\r\n$10\r\npapo-bench\r\n$".utf8)
+
+    private let marker: [UInt8]
+    private var carry: [UInt8] = []
     private(set) var log = DeliveryLog()
+
+    init(marker: [UInt8]) {
+        self.marker = marker
+    }
 
     func reset() { log = DeliveryLog() }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .line(let buffer) = unwrapInboundIn(data) else { return }
-        let view = buffer.readableBytesView
-        guard view.starts(with: #"{"type":"message""#.utf8) else { return }
-        log.record(sentAt: Self.stamp(in: view))
-    }
-
-    /// The number after the first `t=`, by a plain byte scan (the generator
-    /// must not become the bottleneck).
-    private static func stamp(in view: ByteBufferView) -> UInt64 {
-        var sent: UInt64 = 0
-        var sawT = false, inNumber = false
-        for byte in view {
-            if inNumber {
-                guard byte >= 48 && byte <= 57 else { break }
-                sent = sent &* 10 &+ UInt64(byte - 48)
-            } else if sawT && byte == UInt8(ascii: "=") {
-                inNumber = true
+        let buffer = unwrapInboundIn(data)
+        var bytes = carry
+        bytes.append(contentsOf: buffer.readableBytesView)
+        let marker = self.marker
+        var i = 0
+        var consumed = 0
+        let end = bytes.count
+        while i + marker.count < end {
+            if bytes[i] == marker[0] && bytes[i + 1] == marker[1] && bytes[i + 8] == marker[8]
+                && bytes[i..<(i + marker.count)].elementsEqual(marker) {
+                var j = i + marker.count
+                while j + 1 < end && !(bytes[j] == UInt8(ascii: "t") && bytes[j + 1] == UInt8(ascii: "=")) { j += 1 }
+                j += 2
+                guard j < end else { break }
+                var sent: UInt64 = 0
+                while j < end, bytes[j] >= 48, bytes[j] <= 57 {
+                    sent = sent &* 10 &+ UInt64(bytes[j] - 48)
+                    j += 1
+                }
+                guard j < end else { break }
+                log.record(sentAt: sent)
+                i = j
+                consumed = j
             } else {
-                sawT = byte == UInt8(ascii: "t")
+                i += 1
             }
         }
-        return sent
+        // Keep what could still start a delivery (never more than one's head).
+        let keepFrom = max(consumed, end - 300)
+        carry = keepFrom < end ? Array(bytes[keepFrom..<end]) : []
     }
 }
 
@@ -57,12 +76,6 @@ struct DeliveryLog {
         let now = DispatchTime.now().uptimeNanoseconds
         if now > sent { _ = latency.record((now - sent) / 1000) }
     }
-}
-
-/// What the fan-out bench reads from a receiver, whatever the system.
-protocol FanoutCounting: AnyObject {
-    var log: DeliveryLog { get }
-    func reset()
 }
 
 /// A payload of about `size` bytes stamped with the current time.

@@ -1,0 +1,231 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// Everything bound for the connections of one event loop.
+///
+/// Deliveries from any thread queue here under a short lock, and the first
+/// one schedules a single drain task on the loop. The drain appends each
+/// item's shared bytes to each recipient's outgoing buffer (a copy of about
+/// a hundred bytes, no pipeline traversal), then writes and flushes every
+/// connection it touched once. Under load, one message costs one hop per
+/// loop and one `memcpy` per recipient, and many messages to one client
+/// leave in one syscall, as Redis does with its client reply buffers.
+final class LoopOutput: @unchecked Sendable {
+    /// One queued piece of output.
+    enum Item {
+        /// The same item to many connections; each takes the bytes for its format.
+        case shared(SharedDelivery)
+        /// Bytes already rendered for one connection.
+        case line(Connection, ByteBuffer)
+        /// Close once everything queued before has been written, or after `grace`.
+        case close(Connection, grace: TimeAmount)
+    }
+
+    let loop: EventLoop
+    private let lock = NIOLock()
+    /// Guarded by `lock`.
+    private var queue: [Item] = []
+    private var drainScheduled = false
+    /// Loop only: an empty array kept for its capacity, and the connections
+    /// with unwritten bytes in the current drain.
+    private var spare: [Item] = []
+    private var touched: [Connection] = []
+
+    init(loop: EventLoop) {
+        self.loop = loop
+    }
+
+    /// The outputs of the other loops of the same group.
+    weak var group: LoopOutputs?
+    /// Loop only: items this loop's work produced for other loops, handed
+    /// over together at the end of the loop's current tick.
+    private var staged: [(target: LoopOutput, item: Item)] = []
+    private var forwardScheduled = false
+
+    /// Queues `item`; callable from any thread, never writes in place (the
+    /// caller may hold the chat's lock, and a write can fire handlers that
+    /// need it). Items for one connection are written in the order queued.
+    ///
+    /// Called from another loop of the group, the item is staged there first:
+    /// a burst of messages read in one tick (pipelined by a fast sender)
+    /// then reaches this loop in one hop and leaves in one write per
+    /// recipient, instead of waking this loop once per message.
+    func enqueue(_ item: Item) {
+        if !loop.inEventLoop, let current = MultiThreadedEventLoopGroup.currentEventLoop,
+           let source = group?.known(current) {
+            source.stage(item, for: self)
+        } else {
+            enqueue(contentsOf: CollectionOfOne(item))
+        }
+    }
+
+    private func enqueue(contentsOf items: some Collection<Item>) {
+        let schedule: Bool = lock.withLock {
+            queue.append(contentsOf: items)
+            if drainScheduled { return false }
+            drainScheduled = true
+            return true
+        }
+        if schedule { loop.execute { self.drain() } }
+    }
+
+    /// Keeps `item` for `target` until the end of this loop's tick. Loop only.
+    private func stage(_ item: Item, for target: LoopOutput) {
+        staged.append((target, item))
+        if !forwardScheduled {
+            forwardScheduled = true
+            loop.execute { self.forward() }
+        }
+    }
+
+    /// Hands every staged item to its loop, one hop per target loop.
+    private func forward() {
+        let staged = self.staged
+        self.staged.removeAll(keepingCapacity: true)
+        forwardScheduled = false
+        var targets: [LoopOutput] = []
+        for entry in staged where !targets.contains(where: { $0 === entry.target }) {
+            targets.append(entry.target)
+        }
+        for target in targets {
+            target.enqueue(contentsOf: staged.lazy.filter { $0.target === target }.map(\.item))
+        }
+    }
+
+    private func drain() {
+        var items: [Item] = lock.withLock {
+            let items = queue
+            queue = spare
+            drainScheduled = false
+            return items
+        }
+        var index = items.startIndex
+        while index < items.endIndex {
+            switch items[index] {
+            case .shared(let delivery):
+                let end = runEnd(items, from: index, connections: delivery.connections)
+                if end - index > 1 {
+                    writeRun(items[index..<end], to: delivery.connections)
+                } else {
+                    for connection in delivery.connections {
+                        if let buffer = delivery.buffer(for: connection.format) { append(buffer, to: connection) }
+                    }
+                }
+                index = end
+                continue
+            case .line(let connection, let buffer):
+                append(buffer, to: connection)
+            case .close(let connection, let grace):
+                write(connection, flush: true)
+                connection.closeWhenWritten(grace: grace)
+            }
+            index += 1
+        }
+        for connection in touched {
+            connection.touched = false
+            write(connection, flush: true)
+        }
+        touched.removeAll(keepingCapacity: true)
+        items.removeAll(keepingCapacity: true)
+        spare = items
+    }
+
+    /// Where the run of shared deliveries to exactly `connections`, starting
+    /// at `start`, ends: a busy room's messages queued in one tick.
+    private func runEnd(_ items: [Item], from start: Int, connections: [Connection]) -> Int {
+        var end = start + 1
+        while end < items.endIndex, case .shared(let next) = items[end],
+              Self.same(next.connections, connections) {
+            end += 1
+        }
+        return end
+    }
+
+    /// Equal lists; a room's messages share one array (see `LoopRouting`),
+    /// so the storage check settles it without a walk.
+    private static func same(_ a: [Connection], _ b: [Connection]) -> Bool {
+        let sameStorage = a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { a.baseAddress == $0.baseAddress } }
+        return (sameStorage && a.count == b.count) || a.elementsEqual(b, by: ===)
+    }
+
+    /// Writes a run of messages to the same connections as one buffer per
+    /// wire format, shared by every recipient: the bytes are joined once,
+    /// and each recipient costs one write of a reference-counted buffer
+    /// instead of one copy per message.
+    private func writeRun(_ run: ArraySlice<Item>, to connections: [Connection]) {
+        var joined: [WireFormat: ByteBuffer] = [:]
+        for connection in connections {
+            let format = connection.format
+            if joined[format] == nil { joined[format] = Self.join(run, format: format) }
+            guard let bytes = joined[format], bytes.readableBytes > 0 else { continue }
+            write(connection, flush: false)
+            connection.channel.write(bytes, promise: nil)
+            markTouched(connection)
+        }
+    }
+
+    private static func join(_ run: ArraySlice<Item>, format: WireFormat) -> ByteBuffer {
+        var joined = ByteBufferAllocator().buffer(capacity: 0)
+        for item in run {
+            if case .shared(let delivery) = item, let buffer = delivery.buffer(for: format) {
+                joined.writeImmutableBuffer(buffer)
+            }
+        }
+        return joined
+    }
+
+    private func markTouched(_ connection: Connection) {
+        if !connection.touched {
+            connection.touched = true
+            touched.append(connection)
+        }
+    }
+
+    private func append(_ buffer: ByteBuffer, to connection: Connection) {
+        if connection.unwritten.readableBytes == 0 {
+            markTouched(connection)
+            connection.unwritten.reserveCapacity(Self.chunkBytes)
+        }
+        connection.unwritten.writeImmutableBuffer(buffer)
+        // Hand over full chunks without a flush: buffers stay under malloc's
+        // mmap threshold instead of growing (and faulting in pages) per drain.
+        if connection.unwritten.readableBytes >= Self.chunkBytes { write(connection, flush: false) }
+    }
+
+    private static let chunkBytes = 32 * 1024
+
+    /// Hands the connection's unwritten bytes to its channel in one write.
+    private func write(_ connection: Connection, flush: Bool) {
+        if connection.unwritten.readableBytes > 0 {
+            let bytes = connection.unwritten
+            connection.unwritten = Connection.emptyBuffer
+            connection.channel.write(bytes, promise: nil)
+        }
+        if flush { connection.channel.flush() }
+    }
+}
+
+/// One `LoopOutput` per event loop of a group, fixed at start.
+final class LoopOutputs: @unchecked Sendable {
+    private let outputs: [ObjectIdentifier: LoopOutput]
+
+    init(group: EventLoopGroup) {
+        var outputs: [ObjectIdentifier: LoopOutput] = [:]
+        for loop in group.makeIterator() {
+            outputs[ObjectIdentifier(loop)] = LoopOutput(loop: loop)
+        }
+        self.outputs = outputs
+        for output in outputs.values { output.group = self }
+    }
+
+    /// The output of `loop` if it belongs to this group.
+    func known(_ loop: EventLoop) -> LoopOutput? {
+        outputs[ObjectIdentifier(loop)]
+    }
+
+    /// The output of `loop`; a loop outside the group gets one of its own.
+    func output(for loop: EventLoop) -> LoopOutput {
+        outputs[ObjectIdentifier(loop)] ?? LoopOutput(loop: loop)
+    }
+}
