@@ -180,7 +180,12 @@ public final class ChatEngine: @unchecked Sendable {
         }
         let body = line.dropFirst()
         let name = String(body.prefix { $0 != " " })
-        let arguments = String(body.dropFirst(name.count)).trimmingCharacters(in: .whitespaces)
+        // Trimmed by hand: Foundation's CharacterSet trim bridged through
+        // NSString and was a third of a private message's cost.
+        var rest = body.dropFirst(name.count)
+        while let first = rest.first, first.isWhitespace { rest.removeFirst() }
+        while let last = rest.last, last.isWhitespace { rest.removeLast() }
+        let arguments = String(rest)
         let role = chat.role(of: user)
         guard let command = table.lookup(name) else {
             throw ChatError.unknownCommand(name, suggestion: table.suggestion(for: name, role: role))

@@ -107,13 +107,12 @@ final class LoopOutput: @unchecked Sendable {
                 let end = runEnd(items, from: index, connections: delivery.connections)
                 if end - index > 1 {
                     writeRun(items[index..<end], to: delivery.connections)
-                } else {
-                    for connection in delivery.connections {
-                        if let buffer = delivery.buffer(for: connection.format) { append(buffer, to: connection) }
-                    }
+                    index = end
+                    continue
                 }
-                index = end
-                continue
+                for connection in delivery.connections {
+                    if let buffer = delivery.buffer(for: connection.format) { append(buffer, to: connection) }
+                }
             case .line(let connection, let buffer):
                 append(buffer, to: connection)
             case .close(let connection, let grace):
@@ -131,58 +130,14 @@ final class LoopOutput: @unchecked Sendable {
         spare = items
     }
 
-    /// Where the run of shared deliveries to exactly `connections`, starting
-    /// at `start`, ends: a busy room's messages queued in one tick.
-    private func runEnd(_ items: [Item], from start: Int, connections: [Connection]) -> Int {
-        var end = start + 1
-        while end < items.endIndex, case .shared(let next) = items[end],
-              Self.same(next.connections, connections) {
-            end += 1
-        }
-        return end
-    }
-
-    /// Equal lists; a room's messages share one array (see `LoopRouting`),
-    /// so the storage check settles it without a walk.
-    private static func same(_ a: [Connection], _ b: [Connection]) -> Bool {
-        let sameStorage = a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { a.baseAddress == $0.baseAddress } }
-        return (sameStorage && a.count == b.count) || a.elementsEqual(b, by: ===)
-    }
-
-    /// Writes a run of messages to the same connections as one buffer per
-    /// wire format, shared by every recipient: the bytes are joined once,
-    /// and each recipient costs one write of a reference-counted buffer
-    /// instead of one copy per message.
-    private func writeRun(_ run: ArraySlice<Item>, to connections: [Connection]) {
-        var joined: [WireFormat: ByteBuffer] = [:]
-        for connection in connections {
-            let format = connection.format
-            if joined[format] == nil { joined[format] = Self.join(run, format: format) }
-            guard let bytes = joined[format], bytes.readableBytes > 0 else { continue }
-            write(connection, flush: false)
-            connection.channel.write(bytes, promise: nil)
-            markTouched(connection)
-        }
-    }
-
-    private static func join(_ run: ArraySlice<Item>, format: WireFormat) -> ByteBuffer {
-        var joined = ByteBufferAllocator().buffer(capacity: 0)
-        for item in run {
-            if case .shared(let delivery) = item, let buffer = delivery.buffer(for: format) {
-                joined.writeImmutableBuffer(buffer)
-            }
-        }
-        return joined
-    }
-
-    private func markTouched(_ connection: Connection) {
+    func markTouched(_ connection: Connection) {
         if !connection.touched {
             connection.touched = true
             touched.append(connection)
         }
     }
 
-    private func append(_ buffer: ByteBuffer, to connection: Connection) {
+    func append(_ buffer: ByteBuffer, to connection: Connection) {
         if connection.unwritten.readableBytes == 0 {
             markTouched(connection)
             connection.unwritten.reserveCapacity(Self.chunkBytes)
@@ -196,7 +151,7 @@ final class LoopOutput: @unchecked Sendable {
     private static let chunkBytes = 32 * 1024
 
     /// Hands the connection's unwritten bytes to its channel in one write.
-    private func write(_ connection: Connection, flush: Bool) {
+    func write(_ connection: Connection, flush: Bool) {
         if connection.unwritten.readableBytes > 0 {
             let bytes = connection.unwritten
             connection.unwritten = Connection.emptyBuffer

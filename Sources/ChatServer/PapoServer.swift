@@ -23,7 +23,7 @@ public final class PapoServer: @unchecked Sendable {
         self.engine = engine
         self.config = config
         self.ownsGroup = group == nil
-        let group = group ?? MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let group = group ?? MultiThreadedEventLoopGroup(numberOfThreads: config.threads)
         self.group = group
         self.outputs = LoopOutputs(group: group)
         self.logger = logger

@@ -30,6 +30,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Longest accepted input line, in bytes.")
     var maxLineBytes = 4096
 
+    @Option(help: "Event-loop threads (default: one less than the cores, at least one).")
+    var threads = ServerConfig.defaultThreads
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -38,11 +41,14 @@ struct Serve: AsyncParsableCommand {
         guard (64...1_048_576).contains(maxLineBytes) else {
             throw ValidationError("--max-line-bytes must be between 64 and 1048576")
         }
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
     }
 
     func run() async throws {
         var logger = Logger(label: "papo")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let openFiles = FileLimit.raise()
+        logger.info("open-file limit: \(openFiles) (one per connection)")
         let password = try AdminPassword.load(file: adminPasswordFile)
         if password == nil {
             logger.notice("no admin password set: /admin is disabled (use --admin-password-file or PAPO_ADMIN_PASSWORD)")
@@ -57,7 +63,8 @@ struct Serve: AsyncParsableCommand {
         let loaded = botHost.loadBots()
         logger.info("bots: \(loaded.filter { $0.error == nil }.count) loaded, \(loaded.filter { $0.error != nil }.count) failed")
         let server = PapoServer(engine: engine,
-                                config: ServerConfig(host: host, port: port, maxLineBytes: maxLineBytes),
+                                config: ServerConfig(host: host, port: port, maxLineBytes: maxLineBytes,
+                                                     threads: threads),
                                 logger: logger)
         let service = ServerService(server: server, storage: storage, logger: logger)
         let group = ServiceGroup(configuration: .init(

@@ -45,11 +45,37 @@ import Testing
         #expect(state.totalMessages == Self.burst + 1)
     }
 
-    /// The texts of ana's burst lines as `client` received them.
-    static func burstLines(_ client: LineClient) throws -> [String] {
+    /// A JSON sender's results are queued between its room messages: each
+    /// message still reaches the sender right before its own result, while
+    /// the other members get the burst whole.
+    @Test func aJSONSendersResultsStayBetweenItsMessages() async throws {
+        let server = try await TestServer.start()
+        let bia = try server.json("bia")
+        let members = try (0..<4).map { try server.text("m\($0)") }
+        bia.raw.sendRaw(Array((0..<Self.burst).map { #"{"type":"say","text":"rajada \#($0)","id":\#($0)}"# + "\n" }
+            .joined().utf8))
+        var order: [String] = []
+        while order.count < 2 * Self.burst {
+            guard let line = bia.raw.nextLine() else { throw ClientTimeout(waitingFor: "bia's burst", seen: order) }
+            let object = JSONClient.decode(line)
+            if object.string("type") == "message", object.string("sender") == "bia" {
+                order.append("m:" + (object.string("text") ?? ""))
+            } else if object.string("type") == "result" {
+                order.append("r:rajada \(object["id"] as? Int ?? -1)")
+            }
+        }
+        #expect(order == (0..<Self.burst).flatMap { ["m:rajada \($0)", "r:rajada \($0)"] })
+        for member in members {
+            #expect(try Self.burstLines(member, from: "bia") == (0..<Self.burst).map { "rajada \($0)" })
+        }
+        await server.stop()
+    }
+
+    /// The texts of `sender`'s burst lines as `client` received them.
+    static func burstLines(_ client: LineClient, from sender: String = "ana") throws -> [String] {
         var seen: [String] = []
         while seen.count < burst {
-            let line = try client.waitFor(containing: "<ana> rajada").line
+            let line = try client.waitFor(containing: "<\(sender)> rajada").line
             seen.append(String(line[line.range(of: "rajada")!.lowerBound...]))
         }
         return seen

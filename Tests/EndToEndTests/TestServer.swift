@@ -37,8 +37,9 @@ final class TestServer {
                                adminPassword: adminPassword, logger: logger)
         host.loadBots()
         let engine = host.engine
+        // Two loops whatever the machine, so messages cross between loops.
         let config = ServerConfig(host: "127.0.0.1", port: 0, maxLineBytes: maxLineBytes,
-                                  maxOutboundBytes: maxOutboundBytes)
+                                  maxOutboundBytes: maxOutboundBytes, threads: 2)
         let server = PapoServer(engine: engine, config: config, logger: logger)
         let port = try await server.start()
         return TestServer(directory: directory, server: server, storage: storage, port: port)

@@ -13,7 +13,7 @@ final class BenchClient: @unchecked Sendable {
     final class State: @unchecked Sendable {
         let lock = NIOLock()
         var messages = 0
-        var waiting: [Int: EventLoopPromise<Void>] = [:]
+        var waiting: [Int: EventLoopPromise<Bool>] = [:]
         var welcomed: EventLoopPromise<Void>?
     }
 
@@ -47,14 +47,15 @@ final class BenchClient: @unchecked Sendable {
 
     var messagesReceived: Int { state.lock.withLock { state.messages } }
 
-    /// Sends a line and waits for its result.
-    func request(_ text: String) async throws {
+    /// Sends a line and waits for its result; true when it succeeded.
+    @discardableResult
+    func request(_ text: String) async throws -> Bool {
         let id = nextID
         nextID += 1
-        let promise = channel.eventLoop.makePromise(of: Void.self)
+        let promise = channel.eventLoop.makePromise(of: Bool.self)
         state.lock.withLock { state.waiting[id] = promise }
         write(Self.line(text, id: id))
-        try await promise.futureResult.get()
+        return try await promise.futureResult.get()
     }
 
     /// Sends lines without waiting (their results are ignored).
@@ -91,14 +92,23 @@ final class BenchClient: @unchecked Sendable {
             } else if view.starts(with: #"{"type":"result","id":"#.utf8) {
                 let digits = view.dropFirst(22).prefix { $0 >= 48 && $0 <= 57 }
                 let id = Int(String(decoding: digits, as: UTF8.self)) ?? 0
+                let ok = view.dropFirst(22 + digits.count).starts(with: #","ok":true"#.utf8)
                 if id > 0, let promise = state.lock.withLock({ state.waiting.removeValue(forKey: id) }) {
-                    promise.succeed()
+                    promise.succeed(ok)
                 }
             } else if view.starts(with: #"{"type":"welcome""#.utf8) {
                 state.lock.withLock { state.welcomed.take() }?.succeed()
+            } else if view.starts(with: #"{"type":"error""#.utf8) {
+                state.lock.withLock { state.welcomed.take() }?.fail(Refused(line: String(buffer: buffer)))
             }
         }
     }
+}
+
+/// The server refused the bench client's login.
+struct Refused: Error, CustomStringConvertible {
+    let line: String
+    var description: String { "refused: \(line)" }
 }
 
 extension Optional {

@@ -8,108 +8,128 @@ import NIOPosix
 /// `papo bench fanout`: N members of one room, P senders, M messages as
 /// fast as possible, against a running Papo and, with `--redis`, against a
 /// Redis server's pub/sub on one channel. One NIO thread drives every
-/// connection (event-driven, not a thread per connection).
+/// connection (event-driven, not a thread per connection). With
+/// `--stalled`, some extra members stop reading: the others must not slow
+/// down, and the server must drop the stalled ones.
 struct FanoutBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fanout",
         abstract: "Room fan-out deliveries per second and latency, Papo beside Redis pub/sub.")
 
-    @Option(help: "Port of a running Papo (started with a generous outbound limit for big rooms).") var port = 4242
+    @Option(help: "Port of a running Papo.") var port = 4242
     @Option(help: "Port of a running Redis to compare with.") var redis: Int?
     @Option(help: "Room members (subscribers).") var members = 100
     @Option(help: "Senders (publishers); each is also a member on Papo.") var senders = 1
     @Option(help: "Messages in all.") var messages = 20000
     @Option(help: "Payload bytes.") var size = 64
-    @Option(help: "Pid of the Papo server, to report its CPU time.") var serverPid: Int32?
     @Option(help: "Papo wire format of every bench client: text (what nc users get) or json.")
     var format: BenchFormat = .text
+    @Option(help: "Extra Papo members that never read (Papo only).") var stalled = 0
+    @Option(help: "Runs per system, alternating Papo and Redis; medians are compared.") var runs = 1
+    @OptionGroup var server: ServerWatch
 
     func run() async throws {
+        _ = FileLimit.raise()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         print("papo bench fanout: \(members) members, \(senders) sender(s), \(messages) messages of \(size) bytes, "
-              + "papo clients in \(format.rawValue)")
-        print("system          deliveries/s      p50 µs    p99 µs  p99.9 µs    max µs   generator CPU s")
-        let papo = try await runPapo(loop)
-        print(papo.line("papo"))
-        if let redis {
-            let result = try await runRedis(loop, port: redis)
-            print(result.line("redis"))
-            print(String(format: "papo/redis: %.2f×", papo.rate / result.rate))
+              + "papo clients in \(format.rawValue)" + (stalled > 0 ? ", \(stalled) stalled member(s)" : ""))
+        print(BenchResult.header)
+        var papoRates: [Double] = [], redisRates: [Double] = []
+        for _ in 0..<max(1, runs) {
+            let cpu0 = server.cpu()
+            let papo = try await runPapo(loop)
+            print(papo.line("papo"))
+            server.report(since: cpu0, label: "papo server CPU during the papo run")
+            papoRates.append(papo.rate)
+            if let redis {
+                let result = try await runRedis(loop, port: redis)
+                print(result.line("redis"))
+                redisRates.append(result.rate)
+            }
         }
-        if let serverPid, let cpu = ServerCPU.seconds(pid: serverPid) {
-            print(String(format: "papo server CPU so far: %.2f s", cpu))
+        if !redisRates.isEmpty {
+            let papo = Self.median(papoRates), redis = Self.median(redisRates)
+            print(String(format: "median deliveries/s: papo %.0f, redis %.0f; papo/redis: %.2f×", papo, redis, papo / redis))
         }
         try await group.shutdownGracefully()
     }
 
-    struct Result {
-        var rate: Double
-        var latency: Histogram<UInt64>
-        var cpu: Double
-        func line(_ name: String) -> String {
-            name.padding(toLength: 14, withPad: " ", startingAt: 0) + String(
-                format: " %12.0f  %9d %9d %9d %9d   %8.2f", rate, latency.valueAtPercentile(50),
-                latency.valueAtPercentile(99), latency.valueAtPercentile(99.9), latency.max, cpu)
-        }
-    }
-
-    private func runPapo(_ loop: EventLoop) async throws -> Result {
+    private func runPapo(_ loop: EventLoop) async throws -> BenchResult {
         var receivers: [StampCounter] = []
         var channels: [Channel] = []
         for i in 0..<members {
-            let receiver = StampCounter(marker: format.marker)
-            let channel = try await connect(loop, port: port, handler: receiver)
-            let name = "fan\(i)-\(UInt16.random(in: 0...9999))"
-            try await channel.writeAndFlush(line(format == .json ? #"{"type":"hello","name":"\#(name)"}"# : name))
-            receivers.append(receiver)
+            let (channel, counter) = try await BenchLink.papo(loop, port: port, name: BenchLink.name("fan", i),
+                                                              format: format)
+            receivers.append(counter)
             channels.append(channel)
         }
+        var stalledChannels: [Channel] = []
+        for i in 0..<stalled {
+            let (channel, _) = try await BenchLink.papo(loop, port: port, name: BenchLink.name("parado", i),
+                                                        format: format, receiveBuffer: 4096)
+            stalledChannels.append(channel)
+        }
         try await Task.sleep(for: .milliseconds(300))
+        for channel in stalledChannels { try await channel.setOption(.autoRead, value: false) }
         let sending = Array(channels.prefix(senders))
         let format = self.format, size = self.size
-        return try await measure(loop, receivers: receivers) { index in
-            let payload = Payload.make(size: size, index: index)
+        let result = try await measure(loop, receivers: receivers) { index in
             sending[index % sending.count].write(
-                line(format == .json ? #"{"type":"say","text":"\#(payload)"}"# : payload), promise: nil)
+                BenchLink.papoLine(Payload.make(size: size, index: index), format: format), promise: nil)
         } flush: {
             for channel in sending { channel.flush() }
-        } close: {
-            for channel in channels { try? await channel.close() }
         }
+        if !stalledChannels.isEmpty { try await report(stalled: stalledChannels) }
+        for channel in channels + stalledChannels { try? await channel.close() }
+        return result
     }
 
-    private func runRedis(_ loop: EventLoop, port: Int) async throws -> Result {
+    private static func median(_ values: [Double]) -> Double {
+        values.sorted()[values.count / 2]
+    }
+
+    /// Says whether the server closed the members that stopped reading.
+    private func report(stalled: [Channel]) async throws {
+        // The server's close reaches us after the bytes queued before it, so
+        // read again to see it.
+        for channel in stalled { try await channel.setOption(.autoRead, value: true) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        var open = stalled.count
+        while ContinuousClock.now < deadline {
+            open = try await stalled.first!.eventLoop.submit { stalled.filter(\.isActive).count }.get()
+            if open == 0 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        print("stalled members disconnected by the server: \(stalled.count - open) of \(stalled.count)")
+    }
+
+    private func runRedis(_ loop: EventLoop, port: Int) async throws -> BenchResult {
         var receivers: [StampCounter] = []
         var channels: [Channel] = []
         for _ in 0..<members {
-            let receiver = StampCounter(marker: StampCounter.redisMarker)
-            let channel = try await connect(loop, port: port, handler: receiver)
-            try await channel.writeAndFlush(line("SUBSCRIBE papo-bench"))
-            receivers.append(receiver)
+            let (channel, counter) = try await BenchLink.redisSubscriber(loop, port: port)
+            receivers.append(counter)
             channels.append(channel)
         }
         var publishers: [Channel] = []
-        for _ in 0..<senders {
-            publishers.append(try await connect(loop, port: port, handler: StampCounter(marker: StampCounter.redisMarker)))
-        }
+        for _ in 0..<senders { publishers.append(try await BenchLink.redisPublisher(loop, port: port)) }
         try await Task.sleep(for: .milliseconds(300))
-        return try await measure(loop, receivers: receivers) { index in
-            let payload = Payload.make(size: size, index: index)
+        let size = self.size
+        let result = try await measure(loop, receivers: receivers) { index in
             publishers[index % publishers.count].write(
-                ByteBuffer(string: "*3\r\n$7\r\nPUBLISH\r\n$10\r\npapo-bench\r\n$\(payload.utf8.count)\r\n\(payload)\r\n"),
-                promise: nil)
+                BenchLink.redisPublish(Payload.make(size: size, index: index)), promise: nil)
         } flush: {
             for channel in publishers { channel.flush() }
-        } close: {
-            for channel in channels + publishers { try? await channel.close() }
         }
+        for channel in channels + publishers { try? await channel.close() }
+        return result
     }
 
     /// Sends `messages` in bursts, then waits until every receiver has them
     /// all (or 60 s pass). Deliveries per second over that span.
     private func measure(_ loop: EventLoop, receivers: [StampCounter], send: @escaping (Int) -> Void,
-                         flush: @escaping () -> Void, close: () async -> Void) async throws -> Result {
+                         flush: @escaping () -> Void) async throws -> BenchResult {
         try await loop.submit { receivers.forEach { $0.reset() } }.get()
         func slowest() -> Int { receivers.map(\.log.delivered).min() ?? 0 }
         let cpu0 = ProcessCPU.now()
@@ -135,28 +155,9 @@ struct FanoutBench: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(1))
         }
         let seconds = (ContinuousClock.now - start).seconds
-        let (total, merged) = try await loop.submit { () -> (Int, Histogram<UInt64>) in
-            var merged = DeliveryLog.histogram()
-            for receiver in receivers { merged.add(receiver.log.latency) }
-            return (receivers.map(\.log.delivered).reduce(0, +), merged)
-        }.get()
-        let cpu = ProcessCPU.now() - cpu0
-        await close()
-        return Result(rate: Double(total) / seconds, latency: merged, cpu: cpu)
-    }
-
-    /// A connection whose raw bytes go to `handler`.
-    private func connect(_ loop: EventLoop, port: Int, handler: StampCounter) async throws -> Channel {
-        try await ClientBootstrap(group: loop)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
-            }
-            .connect(host: "127.0.0.1", port: port).get()
-    }
-
-    private func line(_ text: String) -> ByteBuffer {
-        ByteBuffer(string: text + "\r\n")
+        let (total, merged, size) = try await loop.submit { BenchResult.collect(receivers) }.get()
+        return BenchResult(rate: Double(total) / seconds, latency: merged, cpu: ProcessCPU.now() - cpu0,
+                           bytesPerDelivery: size)
     }
 }
 
@@ -164,22 +165,11 @@ struct FanoutBench: AsyncParsableCommand {
 enum BenchFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 
-    /// What starts (text: is inside) a delivered chat message in this format.
+    /// What starts (text: is inside) a delivered room message in this format.
     var marker: [UInt8] {
         switch self {
-        case .text: Array("#geral <fan".utf8)
+        case .text: Array(" #geral <".utf8)
         case .json: Array(#"{"type":"message""#.utf8)
         }
-    }
-}
-
-/// CPU time of another process, from /proc (Linux).
-enum ServerCPU {
-    static func seconds(pid: Int32) -> Double? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let end = stat.lastIndex(of: ")") else { return nil }
-        let fields = stat[stat.index(after: end)...].split(separator: " ")
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 }

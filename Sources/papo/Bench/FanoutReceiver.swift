@@ -19,15 +19,23 @@ final class StampCounter: ChannelInboundHandler, @unchecked Sendable {
     private let marker: [UInt8]
     private var carry: [UInt8] = []
     private(set) var log = DeliveryLog()
+    /// Bytes received since the last reset, to compare wire sizes.
+    private(set) var bytes = 0
 
+    /// - Parameter marker: at least 9 bytes (the scan checks byte 8 first).
     init(marker: [UInt8]) {
+        precondition(marker.count >= 9, "a delivery marker needs at least 9 bytes")
         self.marker = marker
     }
 
-    func reset() { log = DeliveryLog() }
+    func reset() {
+        log = DeliveryLog()
+        bytes = 0
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
+        self.bytes += buffer.readableBytes
         var bytes = carry
         bytes.append(contentsOf: buffer.readableBytesView)
         let marker = self.marker

@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import Histogram
+import NIOCore
+import NIOPosix
+
+/// Connections and message lines the bench generator uses for Papo and
+/// Redis alike. Every connection lives on the generator's one event loop.
+enum BenchLink {
+    /// A connection whose raw bytes go to `handler`.
+    static func open(_ loop: EventLoop, port: Int, handler: StampCounter,
+                     receiveBuffer: Int32? = nil) async throws -> Channel {
+        var bootstrap = ClientBootstrap(group: loop).channelOption(.socketOption(.tcp_nodelay), value: 1)
+        if let receiveBuffer {
+            bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: Int(receiveBuffer))
+        }
+        return try await bootstrap
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+    }
+
+    /// A Papo client named `name`, counting deliveries that start with
+    /// `marker` (by default, room messages in `format`).
+    static func papo(_ loop: EventLoop, port: Int, name: String, format: BenchFormat, marker: [UInt8]? = nil,
+                     receiveBuffer: Int32? = nil) async throws -> (Channel, StampCounter) {
+        let counter = StampCounter(marker: marker ?? format.marker)
+        let channel = try await open(loop, port: port, handler: counter, receiveBuffer: receiveBuffer)
+        try await channel.writeAndFlush(line(format == .json ? #"{"type":"hello","name":"\#(name)"}"# : name))
+        return (channel, counter)
+    }
+
+    /// A Redis connection subscribed to the bench channel.
+    static func redisSubscriber(_ loop: EventLoop, port: Int) async throws -> (Channel, StampCounter) {
+        let counter = StampCounter(marker: StampCounter.redisMarker)
+        let channel = try await open(loop, port: port, handler: counter)
+        try await channel.writeAndFlush(line("SUBSCRIBE papo-bench"))
+        return (channel, counter)
+    }
+
+    /// A Redis connection to publish on (its replies are ignored).
+    static func redisPublisher(_ loop: EventLoop, port: Int) async throws -> Channel {
+        try await open(loop, port: port, handler: StampCounter(marker: StampCounter.redisMarker))
+    }
+
+    /// One chat line (or command) from a Papo client.
+    static func papoLine(_ text: String, format: BenchFormat) -> ByteBuffer {
+        line(format == .json ? #"{"type":"line","text":"\#(text)"}"# : text)
+    }
+
+    static func redisPublish(_ payload: String) -> ByteBuffer {
+        ByteBuffer(string: "*3\r\n$7\r\nPUBLISH\r\n$10\r\npapo-bench\r\n$\(payload.utf8.count)\r\n\(payload)\r\n")
+    }
+
+    static func line(_ text: String) -> ByteBuffer {
+        ByteBuffer(string: text + "\r\n")
+    }
+
+    /// Random suffix so names from an earlier run still connected do not clash.
+    static func name(_ prefix: String, _ index: Int) -> String {
+        "\(prefix)\(index)-\(UInt16.random(in: 0...9999))"
+    }
+}
+
+/// One scenario's outcome on one system, printed as a table row.
+struct BenchResult {
+    var rate: Double
+    var latency: Histogram<UInt64>
+    var cpu: Double
+    /// Bytes received per delivery (wire size, framing included).
+    var bytesPerDelivery: Double
+
+    static let header =
+        "system          deliveries/s      p50 µs    p99 µs  p99.9 µs    max µs   generator CPU s   bytes/delivery"
+
+    func line(_ name: String) -> String {
+        name.padding(toLength: 14, withPad: " ", startingAt: 0) + String(
+            format: " %12.0f  %9d %9d %9d %9d   %8.2f          %6.0f", rate, latency.valueAtPercentile(50),
+            latency.valueAtPercentile(99), latency.valueAtPercentile(99.9), latency.max, cpu, bytesPerDelivery)
+    }
+
+    /// The receivers' counts, merged histogram and bytes per delivery; call
+    /// on the generator's loop.
+    static func collect(_ receivers: [StampCounter])
+        -> (delivered: Int, latency: Histogram<UInt64>, bytesPerDelivery: Double) {
+        var merged = DeliveryLog.histogram()
+        for receiver in receivers { merged.add(receiver.log.latency) }
+        let delivered = receivers.map(\.log.delivered).reduce(0, +)
+        let bytes = receivers.map(\.bytes).reduce(0, +)
+        return (delivered, merged, Double(bytes) / Double(max(1, delivered)))
+    }
+}
+
+/// What the bench reads about the server process, from /proc (Linux).
+enum ServerProcess {
+    /// CPU time (user + system) so far.
+    static func cpuSeconds(pid: Int32) -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let end = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Resident memory, in bytes.
+    static func residentBytes(pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kib = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return kib * 1024
+    }
+}
+
+extension Histogram where Count == UInt64 {
+    /// `p50 p99 p99.9 max mean`, right-aligned for the bench tables.
+    var summary: String {
+        String(format: "%8d %8d %8d %8d %8.1f", valueAtPercentile(50), valueAtPercentile(99),
+               valueAtPercentile(99.9), max, mean)
+    }
+}
+
+/// `--server-pid`: every scenario reports the server's CPU time over its run
+/// when it knows the server's pid.
+struct ServerWatch: ParsableArguments {
+    @Option(help: "Pid of the Papo server, to report its CPU time.") var serverPid: Int32?
+
+    /// The server's CPU seconds so far, if known.
+    func cpu() -> Double? { serverPid.flatMap(ServerProcess.cpuSeconds) }
+
+    /// Prints the server CPU used since `start` (from `cpu()`).
+    func report(since start: Double?, label: String = "papo server CPU during the run") {
+        guard let start, let now = cpu() else { return }
+        print(String(format: "%@: %.2f s", label, now - start))
+    }
+}
