@@ -19,6 +19,11 @@ public final class SQLiteStorage: ChatStorage, @unchecked Sendable {
         let path = directory.appendingPathComponent("papo.sqlite").path
         var config = Configuration()
         config.busyMode = .timeout(5)
+        // WAL (DatabasePool's mode) with synchronous=NORMAL: a commit is safe
+        // from a crash or kill -9 of the server as soon as it returns; only
+        // a power loss can undo the last commits. FULL would fsync the WAL
+        // on every batch, on the writer thread that history shares.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         pool = try DatabasePool(path: path, configuration: config)
         self.onError = onError
         try Schema.migrator.migrate(pool)

@@ -7,6 +7,20 @@ import NIOPosix
 /// Connections and message lines the bench generator uses for Papo and
 /// Redis alike. Every connection lives on the generator's one event loop.
 enum BenchLink {
+    /// Waits until every Papo client in `counters` has been welcomed (5 s at
+    /// most); a client that was not cannot count anything.
+    static func awaitWelcome(_ counters: [StampCounter], on loop: EventLoop) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while true {
+            let waiting = try await loop.submit { counters.filter { !$0.welcomed }.count }.get()
+            if waiting == 0 { return }
+            guard ContinuousClock.now < deadline else {
+                throw BenchFailure("\(waiting) of \(counters.count) bench clients were not welcomed by the server")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// A connection whose raw bytes go to `handler`.
     static func open(_ loop: EventLoop, port: Int, handler: StampCounter,
                      receiveBuffer: Int32? = nil) async throws -> Channel {
@@ -25,7 +39,8 @@ enum BenchLink {
     /// `marker` (by default, room messages in `format`).
     static func papo(_ loop: EventLoop, port: Int, name: String, format: BenchFormat, marker: [UInt8]? = nil,
                      receiveBuffer: Int32? = nil) async throws -> (Channel, StampCounter) {
-        let counter = StampCounter(marker: marker ?? format.marker)
+        let counter = StampCounter(marker: marker ?? format.marker,
+                                   welcome: Array((format == .json ? #"{"type":"welcome""# : "Olá, \(name)!").utf8))
         let channel = try await open(loop, port: port, handler: counter, receiveBuffer: receiveBuffer)
         try await channel.writeAndFlush(line(format == .json ? #"{"type":"hello","name":"\#(name)"}"# : name))
         return (channel, counter)
@@ -57,10 +72,19 @@ enum BenchLink {
         ByteBuffer(string: text + "\r\n")
     }
 
-    /// Random suffix so names from an earlier run still connected do not clash.
+    /// Unique within this bench process (index) and across processes
+    /// (a random tag), so a name never clashes with one still connected.
     static func name(_ prefix: String, _ index: Int) -> String {
-        "\(prefix)\(index)-\(UInt16.random(in: 0...9999))"
+        "\(prefix)\(index)-\(runTag)"
     }
+
+    private static let runTag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+}
+
+/// A bench run that cannot give a meaningful number.
+struct BenchFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// One scenario's outcome on one system, printed as a table row.

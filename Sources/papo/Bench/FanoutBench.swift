@@ -70,7 +70,8 @@ struct FanoutBench: AsyncParsableCommand {
                                                         format: format, receiveBuffer: 4096)
             stalledChannels.append(channel)
         }
-        try await Task.sleep(for: .milliseconds(300))
+        try await BenchLink.awaitWelcome(receivers, on: loop)
+        try await Task.sleep(for: .milliseconds(100))
         for channel in stalledChannels { try await channel.setOption(.autoRead, value: false) }
         let sending = Array(channels.prefix(senders))
         let format = self.format, size = self.size
@@ -155,6 +156,11 @@ struct FanoutBench: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(1))
         }
         let seconds = (ContinuousClock.now - start).seconds
+        let closed = try await loop.submit { receivers.filter(\.closed).count }.get()
+        if closed > 0 { throw BenchFailure("the server closed \(closed) receiving bench clients during the run") }
+        if try await loop.submit({ slowest() }).get() < messages {
+            throw BenchFailure("not every message reached every receiver within 60 s")
+        }
         let (total, merged, size) = try await loop.submit { BenchResult.collect(receivers) }.get()
         return BenchResult(rate: Double(total) / seconds, latency: merged, cpu: ProcessCPU.now() - cpu0,
                            bytesPerDelivery: size)
@@ -168,7 +174,7 @@ enum BenchFormat: String, ExpressibleByArgument, CaseIterable {
     /// What starts (text: is inside) a delivered room message in this format.
     var marker: [UInt8] {
         switch self {
-        case .text: Array(" #geral <".utf8)
+        case .text: Array("#geral <".utf8)
         case .json: Array(#"{"type":"message""#.utf8)
         }
     }

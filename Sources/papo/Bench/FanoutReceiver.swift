@@ -22,10 +22,26 @@ final class StampCounter: ChannelInboundHandler, @unchecked Sendable {
     /// Bytes received since the last reset, to compare wire sizes.
     private(set) var bytes = 0
 
-    /// - Parameter marker: at least 9 bytes (the scan checks byte 8 first).
-    init(marker: [UInt8]) {
-        precondition(marker.count >= 9, "a delivery marker needs at least 9 bytes")
+    /// Whether the welcome line (login accepted) has arrived, when one is expected.
+    private(set) var welcomed: Bool
+    private let welcome: [UInt8]
+    /// True once the server closed this connection.
+    private(set) var closed = false
+
+    /// - Parameters:
+    ///   - marker: starts with a byte that is rare in the traffic (the scan
+    ///     jumps between its occurrences with `memchr`).
+    ///   - welcome: bytes that show the login was accepted (Papo only).
+    init(marker: [UInt8], welcome: [UInt8] = []) {
+        precondition(!marker.isEmpty)
         self.marker = marker
+        self.welcome = welcome
+        self.welcomed = welcome.isEmpty
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        context.fireChannelInactive()
     }
 
     func reset() {
@@ -33,38 +49,55 @@ final class StampCounter: ChannelInboundHandler, @unchecked Sendable {
         bytes = 0
     }
 
+    /// Scans the read in place; only a short tail that may hold a split
+    /// delivery is copied, into `carry`, for the next read.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
-        self.bytes += buffer.readableBytes
-        var bytes = carry
-        bytes.append(contentsOf: buffer.readableBytesView)
-        let marker = self.marker
-        var i = 0
-        var consumed = 0
-        let end = bytes.count
-        while i + marker.count < end {
-            if bytes[i] == marker[0] && bytes[i + 1] == marker[1] && bytes[i + 8] == marker[8]
-                && bytes[i..<(i + marker.count)].elementsEqual(marker) {
-                var j = i + marker.count
-                while j + 1 < end && !(bytes[j] == UInt8(ascii: "t") && bytes[j + 1] == UInt8(ascii: "=")) { j += 1 }
+        bytes += buffer.readableBytes
+        if !welcomed {
+            // The welcome comes first and whole, before any chat traffic.
+            welcomed = buffer.readableBytesView.firstRange(of: welcome) != nil
+        }
+        if carry.isEmpty {
+            buffer.withUnsafeReadableBytes { carry = scan($0) }
+        } else {
+            var joined = carry
+            joined.append(contentsOf: buffer.readableBytesView)
+            carry = joined.withUnsafeBytes { scan($0) }
+        }
+    }
+
+    /// Records every whole delivery in `raw`; returns the tail to carry over.
+    private func scan(_ raw: UnsafeRawBufferPointer) -> [UInt8] {
+        guard let base = raw.baseAddress else { return [] }
+        let end = raw.count, width = marker.count
+        var i = 0, consumed = 0
+        marker.withUnsafeBytes { marker in
+            while i + width < end {
+                guard let hit = memchr(base + i, Int32(marker[0]), end - i - width) else { break }
+                i = base.distance(to: UnsafeRawPointer(hit))
+                guard memcmp(base + i, marker.baseAddress!, width) == 0 else {
+                    i += 1
+                    continue
+                }
+                var j = i + width
+                while j + 1 < end && !(raw[j] == UInt8(ascii: "t") && raw[j + 1] == UInt8(ascii: "=")) { j += 1 }
                 j += 2
                 guard j < end else { break }
                 var sent: UInt64 = 0
-                while j < end, bytes[j] >= 48, bytes[j] <= 57 {
-                    sent = sent &* 10 &+ UInt64(bytes[j] - 48)
+                while j < end, raw[j] >= 48, raw[j] <= 57 {
+                    sent = sent &* 10 &+ UInt64(raw[j] - 48)
                     j += 1
                 }
                 guard j < end else { break }
                 log.record(sentAt: sent)
                 i = j
                 consumed = j
-            } else {
-                i += 1
             }
         }
         // Keep what could still start a delivery (never more than one's head).
         let keepFrom = max(consumed, end - 300)
-        carry = keepFrom < end ? Array(bytes[keepFrom..<end]) : []
+        return keepFrom < end ? Array(raw[keepFrom..<end]) : []
     }
 }
 

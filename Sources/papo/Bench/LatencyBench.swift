@@ -37,6 +37,7 @@ struct LatencyBench: AsyncParsableCommand {
             channels.append(channel)
             receivers.append(counter)
         }
+        try await BenchLink.awaitWelcome(receivers, on: loop)
         let format = self.format, size = self.size
         let serverCPU = server.cpu()
         print(try await measure(loop, receivers: receivers, senders: Array(channels.prefix(senders))) {

@@ -26,18 +26,20 @@ struct PrivateBench: AsyncParsableCommand {
         let marker = format == .json ? Array(#"{"type":"private""#.utf8) : Array("[privado] pa".utf8)
         var senders: [(channel: Channel, to: String)] = []
         var receivers: [StampCounter] = []
+        var everyone: [StampCounter] = []
         var channels: [Channel] = []
         for i in 0..<pairs {
             let to = BenchLink.name("pb", i)
             let (receiver, counter) = try await BenchLink.papo(loop, port: port, name: to, format: format,
                                                                marker: marker)
-            let (sender, _) = try await BenchLink.papo(loop, port: port, name: BenchLink.name("pa", i),
-                                                       format: format, marker: marker)
+            let (sender, echoes) = try await BenchLink.papo(loop, port: port, name: BenchLink.name("pa", i),
+                                                            format: format, marker: marker)
             senders.append((sender, to))
             receivers.append(counter)
+            everyone += [counter, echoes]
             channels += [receiver, sender]
         }
-        try await Task.sleep(for: .milliseconds(300))
+        try await BenchLink.awaitWelcome(everyone, on: loop)
         print("papo bench private: \(pairs) pairs, \(messages) messages of \(size) bytes, clients in \(format.rawValue)")
         print(BenchResult.header)
         let cpu0 = ProcessCPU.now(), serverCPU = server.cpu()
