@@ -36,30 +36,54 @@ enum Schema {
         return migrator
     }
 
-    /// Writes one batch in the order recorded. Message rows are inserted one
-    /// by one with a cached statement; the per-sender and total counters they
-    /// feed are summed over the batch and written once at the end, so a busy
-    /// room costs one row per message, not four statements.
+    /// Writes one batch in the order recorded. Messages go in as multi-row
+    /// INSERTs of up to `rowsPerInsert` rows (one statement step instead of
+    /// one per row); the per-sender and total counters they feed are summed
+    /// over the batch and written once at the end.
     static func apply(batch: [StorageChange], _ db: Database) throws {
         var counts = MessageCounts()
+        var rows: [StoredMessage] = []
         for change in batch {
             if case .message(let m) = change {
-                try insert(m, db)
+                rows.append(m)
                 counts.add(m)
+                if rows.count == rowsPerInsert {
+                    try insert(rows, db)
+                    rows.removeAll(keepingCapacity: true)
+                }
             } else {
+                try insert(rows, db)
+                rows.removeAll(keepingCapacity: true)
                 try apply(change, db)
             }
         }
+        try insert(rows, db)
         try counts.write(db)
     }
 
-    private static func insert(_ m: StoredMessage, _ db: Database) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO message (kind, room, roomKey, sender, recipient, text, time, senderSession, recipientSession)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        try statement.execute(arguments: [m.kind.rawValue, m.room, nameKey(m.room), m.sender, m.recipient, m.text,
-                                          m.time.timeIntervalSince1970, m.senderSession, m.recipientSession])
+    static let rowsPerInsert = 64
+
+    /// Inserts `rows` in order: a full chunk in one statement, fewer one by one.
+    private static func insert(_ rows: [StoredMessage], _ db: Database) throws {
+        guard !rows.isEmpty else { return }
+        let columns = "INSERT INTO message (kind, room, roomKey, sender, recipient, text, time, senderSession, "
+            + "recipientSession) VALUES "
+        let tuple = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        if rows.count == rowsPerInsert {
+            let statement = try db.cachedStatement(
+                sql: columns + Array(repeating: tuple, count: rowsPerInsert).joined(separator: ", "))
+            var arguments = StatementArguments()
+            for m in rows { arguments += values(m) }
+            try statement.execute(arguments: arguments)
+        } else {
+            let statement = try db.cachedStatement(sql: columns + tuple)
+            for m in rows { try statement.execute(arguments: values(m)) }
+        }
+    }
+
+    private static func values(_ m: StoredMessage) -> StatementArguments {
+        [m.kind.rawValue, m.room, nameKey(m.room), m.sender, m.recipient, m.text, m.time.timeIntervalSince1970,
+         m.senderSession, m.recipientSession]
     }
 
     /// The counters one batch of messages adds to.

@@ -81,21 +81,25 @@ struct StorageTests {
         #expect(state.firstMessageAt == Self.t0.addingTimeInterval(1))
     }
 
-    /// SQLite sums a batch's counters before writing them: they must add up
+    /// SQLite writes a batch's messages in multi-row chunks and sums its
+    /// counters: rows keep their order across chunks, and counters add up
     /// within a batch, across batches, and leave the bot's messages out.
     @Test(arguments: Kind.allCases)
-    func countersAddUpWithinAndAcrossBatches(_ kind: Kind) throws {
+    func batchesKeepOrderAndCountersAddUp(_ kind: Kind) throws {
         let directory = Self.directory()
         let store = try Self.make(kind, directory: directory)
-        for i in 0..<50 { store.record(.message(Self.message("a\(i)", sender: i % 5 == 0 ? "bia" : "ana", at: Double(i)))) }
-        store.record(.message(Self.message("bot", sender: Chat.botName, at: 60)))
+        for i in 0..<150 { store.record(.message(Self.message("a\(i)", sender: i % 5 == 0 ? "bia" : "ana", at: Double(i)))) }
+        store.record(.message(Self.message("bot", sender: Chat.botName, at: 200)))
         store.flush()
-        for i in 0..<7 { store.record(.message(Self.message("b\(i)", sender: "bia", at: Double(100 + i)))) }
+        for i in 0..<7 { store.record(.message(Self.message("b\(i)", sender: "bia", at: Double(300 + i)))) }
         store.flush()
-        let state = try (kind == .sqlite ? try SQLiteStorage(directory: directory) : store).load()
-        #expect(state.totalMessages == 57)
-        #expect(state.messagesByUser == ["ana": 40, "bia": 17])
+        let reopened = kind == .sqlite ? try SQLiteStorage(directory: directory) : store
+        let state = try reopened.load()
+        #expect(state.totalMessages == 157)
+        #expect(state.messagesByUser == ["ana": 120, "bia": 37])
         #expect(state.firstMessageAt == Self.t0)
+        let expected = (0..<150).map { "a\($0)" } + ["bot"] + (0..<7).map { "b\($0)" }
+        #expect(Self.history(reopened, room: "geral", session: "none", limit: 200) == expected)
     }
 
     @Test func sqliteHistoryIsReadFromTheFileAfterReopening() throws {
