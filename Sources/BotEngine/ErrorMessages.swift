@@ -39,6 +39,9 @@ extension ChatError {
         case .invalidArgument(let value, let usage): return "Argumento inválido: \(Self.quote(value)). Uso: \(usage)"
         case .badRequest(let detail): return "Pedido inválido: \(detail)"
         case .notConnected: return "Você não está conectado."
+        case .floodSlowed(let perSecond):
+            return "Devagar! Você está enviando rápido demais: suas linhas agora esperam a vez (até \(perSecond) por segundo)."
+        case .floodDisconnected: return "Desconectado por enviar rápido demais por tempo demais."
         case .blockedByBot(let reason): return "Mensagem bloqueada por um bot: \(Self.clip(reason, to: 160))"
         case .botFailed(let command, let detail):
             let base = "O comando /\(command) falhou (erro no bot)."

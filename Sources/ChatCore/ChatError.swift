@@ -32,6 +32,10 @@ public enum ChatError: Error, Equatable, Sendable {
     case invalidArgument(String, usage: String)
     case badRequest(String)
     case notConnected
+    /// Flood control: this connection's lines now wait (`linesPerSecond` allowed).
+    case floodSlowed(linesPerSecond: Int)
+    /// Flood control: held back for too long; the connection is closed.
+    case floodDisconnected
     /// A bot's command failed; `detail` (script, line, reason) is shown to admins only.
     case botFailed(command: String, detail: String?)
     /// A bot's message hook stopped the message, with this reason.
@@ -70,6 +74,8 @@ public enum ChatError: Error, Equatable, Sendable {
         case .invalidArgument: return "invalid_argument"
         case .badRequest: return "bad_request"
         case .notConnected: return "not_connected"
+        case .floodSlowed: return "flood_slowed"
+        case .floodDisconnected: return "flood_disconnected"
         case .botFailed: return "bot_error"
         case .blockedByBot: return "blocked"
         }

@@ -43,12 +43,12 @@ public final class PapoServer: @unchecked Sendable {
                                 value: .init(low: config.maxOutboundBytes / 2, high: config.maxOutboundBytes))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandlers([
-                        ByteToMessageHandler(BoundedLineDecoder(maxLineBytes: config.maxLineBytes),
-                                             maximumBufferSize: config.maxLineBytes * 4),
-                        SessionHandler(engine: engine, config: config, registry: registry, outputs: outputs,
-                                       logger: logger),
-                    ])
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(ByteToMessageHandler(BoundedLineDecoder(maxLineBytes: config.maxLineBytes),
+                                                                 maximumBufferSize: config.maxLineBytes * 4))
+                    if let flood = config.flood { try pipeline.addHandler(FloodGate(limits: flood)) }
+                    try pipeline.addHandler(SessionHandler(engine: engine, config: config, registry: registry,
+                                                           outputs: outputs, logger: logger))
                 }
             }
         let channel = try await bootstrap.bind(host: config.host, port: config.port).get()

@@ -10,6 +10,8 @@ public struct ServerConfig: Sendable {
     public var maxOutboundBytes: Int
     /// Event-loop threads for the sockets.
     public var threads: Int
+    /// Per-connection flood control; nil turns it off (the benchmarks do).
+    public var flood: FloodLimits?
 
     /// One core is left to the SQLite writer, Lua timers and the system:
     /// on the 2-core benchmark machine one loop gave lower latency (p99
@@ -18,11 +20,13 @@ public struct ServerConfig: Sendable {
     public static let defaultThreads = max(1, System.coreCount - 1)
 
     public init(host: String = "127.0.0.1", port: Int = 4242, maxLineBytes: Int = 4096,
-                maxOutboundBytes: Int = 1 << 20, threads: Int = ServerConfig.defaultThreads) {
+                maxOutboundBytes: Int = 1 << 20, threads: Int = ServerConfig.defaultThreads,
+                flood: FloodLimits? = FloodLimits()) {
         self.host = host
         self.port = port
         self.maxLineBytes = maxLineBytes
         self.maxOutboundBytes = maxOutboundBytes
         self.threads = threads
+        self.flood = flood
     }
 }

@@ -76,6 +76,20 @@ final class SessionHandler: ChannelInboundHandler {
         }
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event as? FloodSignal {
+        case .slowed?:
+            logger.info("flood control: slowing a connection down")
+            notify(.floodSlowed(linesPerSecond: Int(config.flood?.linesPerSecond ?? 0)))
+        case .disconnect?:
+            logger.notice("flood control: disconnecting a connection that kept flooding")
+            notify(.floodDisconnected)
+            connection.closeAfterPendingWrites()
+        case nil:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         logger.debug("connection error: \(error)")
         context.close(promise: nil)
@@ -159,6 +173,17 @@ final class SessionHandler: ChannelInboundHandler {
             case nil:
                 refuse(.badRequest("tipo de pedido desconhecido"), requestID: request.id)
             }
+        }
+    }
+
+    /// Tells this connection about `error` outside any request, whatever
+    /// its state (never as a name prompt).
+    private func notify(_ error: ChatError) {
+        guard connection != nil else { return }
+        let now = TimeFormat.iso8601(.now)
+        switch connection.format {
+        case .json: connection.send(JSONRenderer.error(error, time: now))
+        case .text: connection.send(TextRenderer.render(.reply(Reply(error: error, time: .now))))
         }
     }
 

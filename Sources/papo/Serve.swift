@@ -30,6 +30,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Longest accepted input line, in bytes.")
     var maxLineBytes = 4096
 
+    @Option(help: "Flood control: lines a second one connection may send, sustained (0 turns flood control off).")
+    var floodLines: Double = 10
+
+    @Option(help: "Flood control: lines one connection may send at once.")
+    var floodBurst: Double = 30
+
+    @Option(help: "Flood control: bytes a second one connection may send, sustained.")
+    var floodBytes: Double = 16384
+
+    @Option(help: "Flood control: seconds a connection may stay over its limits before it is disconnected.")
+    var floodDisconnectAfter: Double = 10
+
     @Option(help: "Event-loop threads (default: one less than the cores, at least one).")
     var threads = ServerConfig.defaultThreads
 
@@ -42,6 +54,9 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--max-line-bytes must be between 64 and 1048576")
         }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
+        guard floodLines >= 0, floodBurst >= 1, floodBytes >= 1, floodDisconnectAfter > 0 else {
+            throw ValidationError("flood limits must be positive (--flood-lines 0 turns flood control off)")
+        }
     }
 
     func run() async throws {
@@ -64,7 +79,7 @@ struct Serve: AsyncParsableCommand {
         logger.info("bots: \(loaded.filter { $0.error == nil }.count) loaded, \(loaded.filter { $0.error != nil }.count) failed")
         let server = PapoServer(engine: engine,
                                 config: ServerConfig(host: host, port: port, maxLineBytes: maxLineBytes,
-                                                     threads: threads),
+                                                     threads: threads, flood: floodLimits),
                                 logger: logger)
         let service = ServerService(server: server, storage: storage, logger: logger)
         let group = ServiceGroup(configuration: .init(
@@ -86,6 +101,17 @@ struct ServerService: Service {
         logger.info("shutting down")
         await server.shutdown()
         storage.flush()
+    }
+}
+
+extension Serve {
+    /// nil when `--flood-lines 0` turns flood control off. The byte burst
+    /// always fits a few lines of the longest length.
+    var floodLimits: FloodLimits? {
+        guard floodLines > 0 else { return nil }
+        return FloodLimits(linesPerSecond: floodLines, burstLines: floodBurst, bytesPerSecond: floodBytes,
+                           burstBytes: max(floodBytes * 4, Double(maxLineBytes + 1) * 4),
+                           disconnectAfter: .nanoseconds(Int64(floodDisconnectAfter * 1e9)))
     }
 }
 
