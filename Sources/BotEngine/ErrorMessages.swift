@@ -42,6 +42,8 @@ extension ChatError {
         case .floodSlowed(let perSecond):
             return "Devagar! Você está enviando rápido demais: suas linhas agora esperam a vez (até \(perSecond) por segundo)."
         case .floodDisconnected: return "Desconectado por enviar rápido demais por tempo demais."
+        case .namingTimeout(let seconds): return "Tempo esgotado: nenhum nome escolhido em \(seconds) s. Até logo!"
+        case .lineTimeout(let seconds): return "Tempo esgotado: uma linha ficou incompleta por \(seconds) s. Até logo!"
         case .blockedByBot(let reason): return "Mensagem bloqueada por um bot: \(Self.clip(reason, to: 160))"
         case .botFailed(let command, let detail):
             let base = "O comando /\(command) falhou (erro no bot)."

@@ -36,6 +36,10 @@ public enum ChatError: Error, Equatable, Sendable {
     case floodSlowed(linesPerSecond: Int)
     /// Flood control: held back for too long; the connection is closed.
     case floodDisconnected
+    /// No name was chosen in time; the connection is closed.
+    case namingTimeout(seconds: Int)
+    /// A line was begun and not finished in time; the connection is closed.
+    case lineTimeout(seconds: Int)
     /// A bot's command failed; `detail` (script, line, reason) is shown to admins only.
     case botFailed(command: String, detail: String?)
     /// A bot's message hook stopped the message, with this reason.
@@ -76,6 +80,8 @@ public enum ChatError: Error, Equatable, Sendable {
         case .notConnected: return "not_connected"
         case .floodSlowed: return "flood_slowed"
         case .floodDisconnected: return "flood_disconnected"
+        case .namingTimeout: return "naming_timeout"
+        case .lineTimeout: return "line_timeout"
         case .botFailed: return "bot_error"
         case .blockedByBot: return "blocked"
         }

@@ -44,6 +44,7 @@ public final class PapoServer: @unchecked Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(PartialLineTimer(timeout: config.lineTimeout))
                     try pipeline.addHandler(ByteToMessageHandler(BoundedLineDecoder(maxLineBytes: config.maxLineBytes),
                                                                  maximumBufferSize: config.maxLineBytes * 4))
                     if let flood = config.flood { try pipeline.addHandler(FloodGate(limits: flood)) }

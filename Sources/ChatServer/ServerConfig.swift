@@ -12,6 +12,10 @@ public struct ServerConfig: Sendable {
     public var threads: Int
     /// Per-connection flood control; nil turns it off (the benchmarks do).
     public var flood: FloodLimits?
+    /// A connection that has not chosen a name by then is closed.
+    public var namingTimeout: TimeAmount
+    /// A connection that begins a line and does not end it by then is closed.
+    public var lineTimeout: TimeAmount
 
     /// One core is left to the SQLite writer, Lua timers and the system:
     /// on the 2-core benchmark machine one loop gave lower latency (p99
@@ -21,12 +25,15 @@ public struct ServerConfig: Sendable {
 
     public init(host: String = "127.0.0.1", port: Int = 4242, maxLineBytes: Int = 4096,
                 maxOutboundBytes: Int = 1 << 20, threads: Int = ServerConfig.defaultThreads,
-                flood: FloodLimits? = FloodLimits()) {
+                flood: FloodLimits? = FloodLimits(), namingTimeout: TimeAmount = .seconds(60),
+                lineTimeout: TimeAmount = .seconds(60)) {
         self.host = host
         self.port = port
         self.maxLineBytes = maxLineBytes
         self.maxOutboundBytes = maxOutboundBytes
         self.threads = threads
         self.flood = flood
+        self.namingTimeout = namingTimeout
+        self.lineTimeout = lineTimeout
     }
 }

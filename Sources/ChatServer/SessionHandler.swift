@@ -22,6 +22,7 @@ final class SessionHandler: ChannelInboundHandler {
     private var state = State.naming
     private var connection: Connection!
     private var formatDecided = false
+    private var namingDeadline: Scheduled<Void>?
 
     private let outputs: LoopOutputs
 
@@ -40,10 +41,16 @@ final class SessionHandler: ChannelInboundHandler {
         logger[metadataKey: "peer"] = "\(context.remoteAddress?.description ?? "?")"
         logger.debug("connected")
         connection.send(TextRenderer.greeting())
+        namingDeadline = context.eventLoop.scheduleTask(in: config.namingTimeout) { [weak self] in
+            guard let self, case .naming = self.state else { return }
+            self.logger.info("closing a connection that chose no name in time")
+            self.closeSaying(.namingTimeout(seconds: Self.seconds(self.config.namingTimeout)))
+        }
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        namingDeadline?.cancel()
         if case .chatting(let id) = state {
             engine.disconnect(id)
         }
@@ -77,17 +84,29 @@ final class SessionHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        switch event as? FloodSignal {
-        case .slowed?:
+        switch event {
+        case FloodSignal.slowed:
             logger.info("flood control: slowing a connection down")
             notify(.floodSlowed(linesPerSecond: Int(config.flood?.linesPerSecond ?? 0)))
-        case .disconnect?:
+        case FloodSignal.disconnect:
             logger.notice("flood control: disconnecting a connection that kept flooding")
-            notify(.floodDisconnected)
-            connection.closeAfterPendingWrites()
-        case nil:
+            closeSaying(.floodDisconnected)
+        case TimeoutSignal.partialLine:
+            logger.info("closing a connection that left a line unfinished")
+            closeSaying(.lineTimeout(seconds: Self.seconds(config.lineTimeout)))
+        default:
             context.fireUserInboundEventTriggered(event)
         }
+    }
+
+    /// Says why, then closes once that has been written.
+    private func closeSaying(_ error: ChatError) {
+        notify(error)
+        connection.closeAfterPendingWrites()
+    }
+
+    private static func seconds(_ time: TimeAmount) -> Int {
+        Int(time.nanoseconds / 1_000_000_000)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -144,6 +163,7 @@ final class SessionHandler: ChannelInboundHandler {
         switch result {
         case .success(let welcome):
             state = .chatting(welcome.id)
+            namingDeadline?.cancel()
             logger[metadataKey: "user"] = "\(welcome.name)"
             logger.info("joined")
         case .failure(let error):

@@ -6,6 +6,7 @@ import ChatStore
 import Foundation
 import Logging
 import LuaBots
+import NIOCore
 import ServiceLifecycle
 
 /// `papo serve`: runs the server until Ctrl-C or SIGTERM.
@@ -42,6 +43,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Flood control: seconds a connection may stay over its limits before it is disconnected.")
     var floodDisconnectAfter: Double = 10
 
+    @Option(help: "Seconds a new connection has to choose a name before it is closed.")
+    var namingTimeout: Double = 60
+
+    @Option(help: "Seconds a begun line may stay unfinished before the connection is closed.")
+    var lineTimeout: Double = 60
+
     @Option(help: "Event-loop threads (default: one less than the cores, at least one).")
     var threads = ServerConfig.defaultThreads
 
@@ -54,6 +61,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--max-line-bytes must be between 64 and 1048576")
         }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
+        guard namingTimeout > 0, lineTimeout > 0 else { throw ValidationError("timeouts must be positive") }
         guard floodLines >= 0, floodBurst >= 1, floodBytes >= 1, floodDisconnectAfter > 0 else {
             throw ValidationError("flood limits must be positive (--flood-lines 0 turns flood control off)")
         }
@@ -79,7 +87,9 @@ struct Serve: AsyncParsableCommand {
         logger.info("bots: \(loaded.filter { $0.error == nil }.count) loaded, \(loaded.filter { $0.error != nil }.count) failed")
         let server = PapoServer(engine: engine,
                                 config: ServerConfig(host: host, port: port, maxLineBytes: maxLineBytes,
-                                                     threads: threads, flood: floodLimits),
+                                                     threads: threads, flood: floodLimits,
+                                                     namingTimeout: .seconds(fractional: namingTimeout),
+                                                     lineTimeout: .seconds(fractional: lineTimeout)),
                                 logger: logger)
         let service = ServerService(server: server, storage: storage, logger: logger)
         let group = ServiceGroup(configuration: .init(
@@ -111,7 +121,14 @@ extension Serve {
         guard floodLines > 0 else { return nil }
         return FloodLimits(linesPerSecond: floodLines, burstLines: floodBurst, bytesPerSecond: floodBytes,
                            burstBytes: max(floodBytes * 4, Double(maxLineBytes + 1) * 4),
-                           disconnectAfter: .nanoseconds(Int64(floodDisconnectAfter * 1e9)))
+                           disconnectAfter: .seconds(fractional: floodDisconnectAfter))
+    }
+}
+
+extension TimeAmount {
+    /// A whole or fractional number of seconds, as given on the command line.
+    static func seconds(fractional seconds: Double) -> TimeAmount {
+        .nanoseconds(Int64(seconds * 1e9))
     }
 }
 

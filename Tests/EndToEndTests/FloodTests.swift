@@ -22,7 +22,7 @@ import Testing
         try ana.event("message") { $0.string("sender") == "bia" && $0.string("text") == "oi, ana" }
 
         try flooder.waitFor(containing: "Desconectado por enviar rápido demais")
-        #expect(flooder.waitForClose())
+        #expect(flooder.waitForClose(timeout: 10))
         try ana.event("disconnect") { $0.string("sender") == "ze" }
         // What got through came in order, without gaps, at about the allowed rate.
         let events: [[String: Any]] = ana.raw.transcript.map(JSONClient.decode)

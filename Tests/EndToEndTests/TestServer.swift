@@ -5,6 +5,7 @@ import ChatStore
 import Foundation
 import Logging
 import LuaBots
+import NIOCore
 
 /// A real Papo server on a free loopback port with a real SQLite file in a
 /// temporary folder, started in-process.
@@ -28,7 +29,8 @@ final class TestServer {
     /// - Parameter bots: a folder of Lua bots to load, if any.
     static func start(directory: URL = temporaryDirectory(), adminPassword: String? = "segredo",
                       maxLineBytes: Int = 4096, maxOutboundBytes: Int = 1 << 20,
-                      bots: URL? = nil, flood: FloodLimits? = nil) async throws -> TestServer {
+                      bots: URL? = nil, flood: FloodLimits? = nil, namingTimeout: TimeAmount = .seconds(60),
+                      lineTimeout: TimeAmount = .seconds(60)) async throws -> TestServer {
         var logger = Logger(label: "papo-test")
         logger.logLevel = .critical
         let storage = try SQLiteStorage(directory: directory)
@@ -40,7 +42,8 @@ final class TestServer {
         // Two loops whatever the machine, so messages cross between loops.
         // Flood control only where a test asks for it: most send bursts.
         let config = ServerConfig(host: "127.0.0.1", port: 0, maxLineBytes: maxLineBytes,
-                                  maxOutboundBytes: maxOutboundBytes, threads: 2, flood: flood)
+                                  maxOutboundBytes: maxOutboundBytes, threads: 2, flood: flood,
+                                  namingTimeout: namingTimeout, lineTimeout: lineTimeout)
         let server = PapoServer(engine: engine, config: config, logger: logger)
         let port = try await server.start()
         return TestServer(directory: directory, server: server, storage: storage, port: port)
