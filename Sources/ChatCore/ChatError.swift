@@ -40,6 +40,10 @@ public enum ChatError: Error, Equatable, Sendable {
     case namingTimeout(seconds: Int)
     /// A line was begun and not finished in time; the connection is closed.
     case lineTimeout(seconds: Int)
+    /// The server holds as many connections as it may.
+    case serverFull(max: Int)
+    /// The caller's address holds as many connections as one address may.
+    case tooManyConnections(max: Int)
     /// A bot's command failed; `detail` (script, line, reason) is shown to admins only.
     case botFailed(command: String, detail: String?)
     /// A bot's message hook stopped the message, with this reason.
@@ -82,6 +86,8 @@ public enum ChatError: Error, Equatable, Sendable {
         case .floodDisconnected: return "flood_disconnected"
         case .namingTimeout: return "naming_timeout"
         case .lineTimeout: return "line_timeout"
+        case .serverFull: return "server_full"
+        case .tooManyConnections: return "too_many_connections"
         case .botFailed: return "bot_error"
         case .blockedByBot: return "blocked"
         }

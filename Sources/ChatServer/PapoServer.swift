@@ -12,7 +12,7 @@ public final class PapoServer: @unchecked Sendable {
     private let group: EventLoopGroup
     private let ownsGroup: Bool
     private let logger: Logger
-    private let registry = ConnectionRegistry()
+    private let registry: ConnectionRegistry
     private let outputs: LoopOutputs
     private var listener: Channel?
 
@@ -26,6 +26,8 @@ public final class PapoServer: @unchecked Sendable {
         let group = group ?? MultiThreadedEventLoopGroup(numberOfThreads: config.threads)
         self.group = group
         self.outputs = LoopOutputs(group: group)
+        self.registry = ConnectionRegistry(maxConnections: config.maxConnections,
+                                           maxPerAddress: config.maxConnectionsPerAddress)
         self.logger = logger
     }
 

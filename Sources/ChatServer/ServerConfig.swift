@@ -16,6 +16,9 @@ public struct ServerConfig: Sendable {
     public var namingTimeout: TimeAmount
     /// A connection that begins a line and does not end it by then is closed.
     public var lineTimeout: TimeAmount
+    /// Connections held at once, in all and from one address; 0: no limit.
+    public var maxConnections: Int
+    public var maxConnectionsPerAddress: Int
 
     /// One core is left to the SQLite writer, Lua timers and the system:
     /// on the 2-core benchmark machine one loop gave lower latency (p99
@@ -26,7 +29,8 @@ public struct ServerConfig: Sendable {
     public init(host: String = "127.0.0.1", port: Int = 4242, maxLineBytes: Int = 4096,
                 maxOutboundBytes: Int = 1 << 20, threads: Int = ServerConfig.defaultThreads,
                 flood: FloodLimits? = FloodLimits(), namingTimeout: TimeAmount = .seconds(60),
-                lineTimeout: TimeAmount = .seconds(60)) {
+                lineTimeout: TimeAmount = .seconds(60), maxConnections: Int = 20_000,
+                maxConnectionsPerAddress: Int = 0) {
         self.host = host
         self.port = port
         self.maxLineBytes = maxLineBytes
@@ -35,5 +39,7 @@ public struct ServerConfig: Sendable {
         self.flood = flood
         self.namingTimeout = namingTimeout
         self.lineTimeout = lineTimeout
+        self.maxConnections = maxConnections
+        self.maxConnectionsPerAddress = maxConnectionsPerAddress
     }
 }

@@ -23,6 +23,7 @@ final class SessionHandler: ChannelInboundHandler {
     private var connection: Connection!
     private var formatDecided = false
     private var namingDeadline: Scheduled<Void>?
+    private var address: String?
 
     private let outputs: LoopOutputs
 
@@ -37,8 +38,15 @@ final class SessionHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         connection = Connection(channel: context.channel, output: outputs.output(for: context.eventLoop))
-        registry.add(connection)
+        address = context.remoteAddress?.ipAddress
         logger[metadataKey: "peer"] = "\(context.remoteAddress?.description ?? "?")"
+        if let refusal = registry.admit(connection, address: address) {
+            logger.notice("refused a connection: \(refusal)")
+            state = .closed
+            closeSaying(refusal.error)
+            context.fireChannelActive()
+            return
+        }
         logger.debug("connected")
         connection.send(TextRenderer.greeting())
         namingDeadline = context.eventLoop.scheduleTask(in: config.namingTimeout) { [weak self] in
@@ -55,7 +63,7 @@ final class SessionHandler: ChannelInboundHandler {
             engine.disconnect(id)
         }
         state = .closed
-        if let connection { registry.remove(connection) }
+        if let connection { registry.remove(connection, address: address) }
         logger.debug("disconnected")
         context.fireChannelInactive()
     }
@@ -105,7 +113,7 @@ final class SessionHandler: ChannelInboundHandler {
         connection.closeAfterPendingWrites()
     }
 
-    private static func seconds(_ time: TimeAmount) -> Int {
+    static func seconds(_ time: TimeAmount) -> Int {
         Int(time.nanoseconds / 1_000_000_000)
     }
 
@@ -220,6 +228,15 @@ final class SessionHandler: ChannelInboundHandler {
             } else {
                 connection.send(TextRenderer.render(.reply(Reply(error: error, time: .now))))
             }
+        }
+    }
+}
+
+extension ConnectionRegistry.Refusal {
+    var error: ChatError {
+        switch self {
+        case .serverFull(let max): .serverFull(max: max)
+        case .tooManyFromAddress(let max): .tooManyConnections(max: max)
         }
     }
 }

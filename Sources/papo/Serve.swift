@@ -49,6 +49,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a begun line may stay unfinished before the connection is closed.")
     var lineTimeout: Double = 60
 
+    @Option(help: "Connections held at once (also capped by the open-file limit).")
+    var maxConnections = 20_000
+
+    @Option(help: "Connections held at once from one IP address (0: no limit).")
+    var maxConnectionsPerAddress = 64
+
     @Option(help: "Event-loop threads (default: one less than the cores, at least one).")
     var threads = ServerConfig.defaultThreads
 
@@ -62,6 +68,9 @@ struct Serve: AsyncParsableCommand {
         }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
         guard namingTimeout > 0, lineTimeout > 0 else { throw ValidationError("timeouts must be positive") }
+        guard maxConnections > 0, maxConnectionsPerAddress >= 0 else {
+            throw ValidationError("--max-connections must be positive, --max-connections-per-address 0 or more")
+        }
         guard floodLines >= 0, floodBurst >= 1, floodBytes >= 1, floodDisconnectAfter > 0 else {
             throw ValidationError("flood limits must be positive (--flood-lines 0 turns flood control off)")
         }
@@ -71,7 +80,9 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "papo")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let openFiles = FileLimit.raise()
-        logger.info("open-file limit: \(openFiles) (one per connection)")
+        // Keep descriptors for the database, the bots folder and listening.
+        let connectionLimit = min(maxConnections, max(16, openFiles - 64))
+        logger.info("open-file limit: \(openFiles); at most \(connectionLimit) connections")
         let password = try AdminPassword.load(file: adminPasswordFile)
         if password == nil {
             logger.notice("no admin password set: /admin is disabled (use --admin-password-file or PAPO_ADMIN_PASSWORD)")
@@ -89,7 +100,9 @@ struct Serve: AsyncParsableCommand {
                                 config: ServerConfig(host: host, port: port, maxLineBytes: maxLineBytes,
                                                      threads: threads, flood: floodLimits,
                                                      namingTimeout: .seconds(fractional: namingTimeout),
-                                                     lineTimeout: .seconds(fractional: lineTimeout)),
+                                                     lineTimeout: .seconds(fractional: lineTimeout),
+                                                     maxConnections: connectionLimit,
+                                                     maxConnectionsPerAddress: maxConnectionsPerAddress),
                                 logger: logger)
         let service = ServerService(server: server, storage: storage, logger: logger)
         let group = ServiceGroup(configuration: .init(
