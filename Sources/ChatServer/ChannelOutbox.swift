@@ -33,8 +33,7 @@ final class ChannelOutbox: Outbox, @unchecked Sendable {
         var bytes = EncodedBytes(item: item)
         for format in routing.formats { bytes.prepare(format) }
         for group in routing.groups {
-            group.output.enqueue(.shared(SharedDelivery(connections: group.connections, text: bytes.buffer(for: .text),
-                                                        json: bytes.buffer(for: .json))))
+            group.output.enqueue(.shared(SharedDelivery(connections: group.connections, bytes: bytes.encoded)))
         }
     }
 
@@ -71,16 +70,23 @@ final class LoopRouting {
 /// holds one pointer per message.
 final class SharedDelivery {
     let connections: [Connection]
-    private let text: ByteBuffer?
-    private let json: ByteBuffer?
+    private let bytes: WireBytes
 
-    init(connections: [Connection], text: ByteBuffer?, json: ByteBuffer?) {
+    init(connections: [Connection], bytes: WireBytes) {
         self.connections = connections
-        self.text = text
-        self.json = json
+        self.bytes = bytes
     }
 
     /// The bytes for `format`, or nil when there is nothing to send in it.
+    func buffer(for format: WireFormat) -> ByteBuffer? { bytes.buffer(for: format) }
+}
+
+/// An item's encodings, one per wire format; nil where there is nothing to
+/// send in that format (or it was not needed).
+struct WireBytes {
+    var text: ByteBuffer?
+    var json: ByteBuffer?
+
     func buffer(for format: WireFormat) -> ByteBuffer? {
         switch format {
         case .text: text
@@ -89,12 +95,11 @@ final class SharedDelivery {
     }
 }
 
-/// One outgoing item's bytes in each wire format its recipients use,
-/// encoded once and shared (ByteBuffers are copy-on-write).
+/// One outgoing item, encoded once per wire format its recipients use
+/// (ByteBuffers are copy-on-write, so the encodings are shared).
 private struct EncodedBytes {
     private let item: Outgoing
-    private var text: ByteBuffer?
-    private var json: ByteBuffer?
+    private(set) var encoded = WireBytes()
     private var textReady = false
     private var jsonReady = false
 
@@ -108,19 +113,14 @@ private struct EncodedBytes {
             textReady = true
             let line = TextRenderer.render(item)
             // A plain-text success reply with no text sends nothing.
-            text = line.isEmpty ? nil : Connection.buffer(for: line)
+            encoded.text = line.isEmpty ? nil : Connection.buffer(for: line)
         case .json:
             guard !jsonReady else { return }
             jsonReady = true
-            json = Connection.buffer(for: JSONRenderer.render(item))
+            encoded.json = Connection.buffer(for: JSONRenderer.render(item))
         }
     }
 
     /// The bytes for `format`, or nil when there is nothing to send in it.
-    func buffer(for format: WireFormat) -> ByteBuffer? {
-        switch format {
-        case .text: text
-        case .json: json
-        }
-    }
+    func buffer(for format: WireFormat) -> ByteBuffer? { encoded.buffer(for: format) }
 }

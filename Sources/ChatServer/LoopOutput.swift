@@ -7,10 +7,12 @@ import NIOPosix
 /// Deliveries from any thread queue here under a short lock, and the first
 /// one schedules a single drain task on the loop. The drain appends each
 /// item's shared bytes to each recipient's outgoing buffer (a copy of about
-/// a hundred bytes, no pipeline traversal), then writes and flushes every
-/// connection it touched once. Under load, one message costs one hop per
-/// loop and one `memcpy` per recipient, and many messages to one client
-/// leave in one syscall, as Redis does with its client reply buffers.
+/// a hundred bytes, no pipeline traversal) or, for a run of one room's
+/// messages, hands every member one joined buffer they all share
+/// (LoopOutput+Runs.swift); then it writes and flushes every connection it
+/// touched once. Under load, one message costs one hop per loop, and many
+/// messages to one client leave in one syscall, as Redis does with its
+/// client reply buffers.
 final class LoopOutput: @unchecked Sendable {
     /// One queued piece of output.
     enum Item {

@@ -154,8 +154,9 @@ struct EmbeddedServer {
         let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox())
         let host = try BotHost(chat: chat, bots: bots, adminPassword: "bench", logger: logger)
         host.loadBots()
-        let server = PapoServer(engine: host.engine, config: ServerConfig(host: "127.0.0.1", port: 0, maxOutboundBytes: 8 << 20),
-                                logger: logger)
+        // Flood control off: the fan-out runs send as fast as they can.
+        let config = ServerConfig(host: "127.0.0.1", port: 0, maxOutboundBytes: 8 << 20, flood: nil)
+        let server = PapoServer(engine: host.engine, config: config, logger: logger)
         let port = try await server.start()
         return EmbeddedServer(server: server, storage: storage, port: port)
     }
