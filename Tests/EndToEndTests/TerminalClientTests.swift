@@ -42,9 +42,17 @@ import Testing
 struct Tmux {
     let session = "papo-test-\(UUID().uuidString.prefix(8))"
 
+    /// Retried: when the previous test killed the last session, its tmux
+    /// server may still be exiting, and a new session started in that
+    /// moment fails.
     init(command: String) throws {
-        try Self.run(["new-session", "-d", "-s", session, "-x", "120", "-y", "30",
-                      "\(command); echo EXIT=$?; sleep 30"])
+        let arguments = ["new-session", "-d", "-s", session, "-x", "120", "-y", "30",
+                         "\(command); echo EXIT=$?; sleep 30"]
+        for _ in 0..<20 {
+            if (try? Self.run(arguments)) != nil { return }
+            usleep(100_000)
+        }
+        try Self.run(arguments)
     }
 
     func send(keys: String...) {
