@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -40,7 +41,12 @@ let package = Package(
         ),
         .target(
             name: "BotEngine",
-            dependencies: ["ChatCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ChatCore", .product(name: "Logging", package: "swift-log"),
+                // scrypt for the admin password (in _CryptoExtras).
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: v5
         ),
         .target(

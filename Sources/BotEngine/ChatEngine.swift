@@ -10,19 +10,32 @@ public final class ChatEngine: @unchecked Sendable {
     private let chat: Chat
     public let table: CommandTable
     public let hooks: HookTable
-    private let adminPassword: String?
-    private let logger: Logger
+    let adminCredential: AdminCredential?
+    let logger: Logger
     /// Wrong `/admin` passwords per connection; the third one disconnects.
-    private var failedAdminAttempts: [UserID: Int] = [:]
+    var failedAdminAttempts: [UserID: Int] = [:]
     static let maxAdminAttempts = 3
+    /// Wrong `/admin` passwords per address; five in a row lock it out.
+    var adminLockout = AdminLockout()
+    /// Password checks run here, one at a time, off the chat's lock and the
+    /// event loops (see AdminCheck.swift); nil runs them in place (tests).
+    let adminChecks: DispatchQueue?
+    var adminChecksWaiting = 0
+    var adminCheckers: Set<UserID> = []
 
-    /// - Parameter adminPassword: what `/admin` must be given; nil disables it.
+    /// - Parameters:
+    ///   - adminPassword: what `/admin` must be given, as `papo hash-password`
+    ///     stores it or in plain text (hashed here); nil or empty disables it.
+    ///     An invalid stored hash disables it too: `papo serve` checks it first.
+    ///   - checkPasswordsInPlace: check `/admin` passwords synchronously
+    ///     (for table-driven tests); the server checks them on a queue.
     public init(chat: Chat, table: CommandTable = BuiltinCommands.table(), hooks: HookTable = HookTable(),
-                adminPassword: String?, logger: Logger = Logger(label: "papo.bot")) {
+                adminPassword: String?, logger: Logger = Logger(label: "papo.bot"), checkPasswordsInPlace: Bool = false) {
         self.chat = chat
         self.table = table
         self.hooks = hooks
-        self.adminPassword = adminPassword.flatMap { $0.isEmpty ? nil : $0 }
+        self.adminCredential = adminPassword.flatMap { $0.isEmpty ? nil : try? AdminCredential(stored: $0) }
+        self.adminChecks = checkPasswordsInPlace ? nil : DispatchQueue(label: "papo.admin-checks")
         self.logger = logger
         chat.observer = { [unowned self] event in
             if EventHook.kinds.contains(event.kind) && !self.hooks.eventHooks.isEmpty {
@@ -120,27 +133,6 @@ public final class ChatEngine: @unchecked Sendable {
         guard role < command.permission.requiredRole else { return }
         if command.permission == .admin { throw ChatError.notAdmin }
         throw ChatError.notModerator(room)
-    }
-
-    /// Checks `password` in constant time with respect to its content. A
-    /// connection that guesses wrong `maxAdminAttempts` times is told so and
-    /// disconnected; every failure is logged.
-    func checkAdminPassword(_ password: String, from user: UserID, name: String) throws {
-        guard let adminPassword else { throw ChatError.adminDisabled }
-        let given = Array(password.utf8), expected = Array(adminPassword.utf8)
-        var difference = given.count ^ expected.count
-        for i in 0..<expected.count {
-            difference |= Int(expected[i] ^ (i < given.count ? given[i] : 0))
-        }
-        guard difference != 0 else {
-            failedAdminAttempts.removeValue(forKey: user)
-            return
-        }
-        let failures = failedAdminAttempts[user, default: 0] + 1
-        failedAdminAttempts[user] = failures
-        logger.warning("wrong admin password", metadata: ["user": "\(name)", "attempt": "\(failures)"])
-        if failures >= Self.maxAdminAttempts { throw ChatError.tooManyAttempts }
-        throw ChatError.wrongPassword
     }
 
     /// Runs the message hooks, in order, then says what is left. A hook

@@ -44,6 +44,9 @@ extension ChatError {
         case .floodDisconnected: return "Desconectado por enviar rápido demais por tempo demais."
         case .namingTimeout(let seconds): return "Tempo esgotado: nenhum nome escolhido em \(seconds) s. Até logo!"
         case .lineTimeout(let seconds): return "Tempo esgotado: uma linha ficou incompleta por \(seconds) s. Até logo!"
+        case .adminLockedOut(let minutes):
+            return "Senhas erradas demais vindas deste endereço: /admin bloqueado por \(minutes) min."
+        case .busy: return "O servidor está ocupado verificando outras senhas. Tente de novo em instantes."
         case .serverFull(let max): return "O servidor está cheio (\(max) conexões). Tente mais tarde."
         case .tooManyConnections(let max):
             return "Conexões demais do seu endereço (máximo \(max)). Feche alguma e tente de novo."

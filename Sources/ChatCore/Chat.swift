@@ -264,6 +264,12 @@ public final class Chat {
 
     public func endpoint(of id: UserID) -> (any ChatEndpoint)? { users[id]?.endpoint }
 
+    /// The network address the user connected from, if the front end gave one.
+    public func address(of id: UserID) -> String? { users[id]?.address }
+
+    /// True when the user is a server admin.
+    public func isAdmin(_ id: UserID) -> Bool { users[id]?.isAdmin ?? false }
+
     /// Connected users, sorted by name.
     public func connectedUsers() -> [UserSummary] {
         users.values.map { user in

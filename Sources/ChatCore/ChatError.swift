@@ -40,6 +40,10 @@ public enum ChatError: Error, Equatable, Sendable {
     case namingTimeout(seconds: Int)
     /// A line was begun and not finished in time; the connection is closed.
     case lineTimeout(seconds: Int)
+    /// Too many wrong admin passwords from this address; locked for a while.
+    case adminLockedOut(minutes: Int)
+    /// The server is busy with other password checks; try again.
+    case busy
     /// The server holds as many connections as it may.
     case serverFull(max: Int)
     /// The caller's address holds as many connections as one address may.
@@ -86,6 +90,8 @@ public enum ChatError: Error, Equatable, Sendable {
         case .floodDisconnected: return "flood_disconnected"
         case .namingTimeout: return "naming_timeout"
         case .lineTimeout: return "line_timeout"
+        case .adminLockedOut: return "admin_locked_out"
+        case .busy: return "busy"
         case .serverFull: return "server_full"
         case .tooManyConnections: return "too_many_connections"
         case .botFailed: return "bot_error"

@@ -11,13 +11,16 @@ public struct BotHost {
     public let registry: BotRegistry
 
     /// Bots are not loaded yet: call `loadBots()` when the chat is ready.
+    /// `checkPasswordsInPlace` is for callers that want `/admin` answered
+    /// synchronously (tests, `papo bots test`); see `ChatEngine`.
     public init(chat: Chat, bots directory: URL, adminPassword: String?,
-                logger: Logger = Logger(label: "papo.bots")) throws {
+                logger: Logger = Logger(label: "papo.bots"), checkPasswordsInPlace: Bool = false) throws {
         let table = BuiltinCommands.table(), hooks = HookTable()
         registry = try BotRegistry(directory: directory, table: table, hooks: hooks, storage: chat.storage,
                                    logger: logger)
         try BotCommands.install(registry, into: table)
-        engine = ChatEngine(chat: chat, table: table, hooks: hooks, adminPassword: adminPassword, logger: logger)
+        engine = ChatEngine(chat: chat, table: table, hooks: hooks, adminPassword: adminPassword, logger: logger,
+                            checkPasswordsInPlace: checkPasswordsInPlace)
         registry.attach(to: engine)
     }
 

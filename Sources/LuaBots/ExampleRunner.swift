@@ -53,6 +53,10 @@ public enum ExampleRunner {
     /// A chat with one script loaded and three users in #geral: the caller
     /// `ana`, and `bia` and `caio`.
     private final class Sandbox {
+        /// Hashed once, at scrypt's cheapest allowed cost: examples run
+        /// many sandboxes and the password only has to work.
+        static let examplePassword = try! AdminCredential.hashing("exemplo", logRounds: 10).storedForm
+
         let outbox = ReplyRecorder()
         let engine: ChatEngine
         let registry: BotRegistry
@@ -72,7 +76,8 @@ public enum ExampleRunner {
             let chat = try Chat(storage: storage, outbox: outbox)
             var quiet = Logger(label: "papo.bots.examples")
             quiet.logLevel = .critical
-            let host = try BotHost(chat: chat, bots: single, adminPassword: "exemplo", logger: quiet)
+            let host = try BotHost(chat: chat, bots: single, adminPassword: Self.examplePassword, logger: quiet,
+                                   checkPasswordsInPlace: true)
             (engine, registry) = (host.engine, host.registry)
             host.loadBots()
             let engine = self.engine, caller = self.caller

@@ -83,7 +83,7 @@ struct Serve: AsyncParsableCommand {
         // Keep descriptors for the database, the bots folder and listening.
         let connectionLimit = min(maxConnections, max(16, openFiles - 64))
         logger.info("open-file limit: \(openFiles); at most \(connectionLimit) connections")
-        let password = try AdminPassword.load(file: adminPasswordFile)
+        let password = try AdminPassword.load(file: adminPasswordFile).map { try AdminPassword.hashed($0, logger: logger) }
         if password == nil {
             logger.notice("no admin password set: /admin is disabled (use --admin-password-file or PAPO_ADMIN_PASSWORD)")
         }
@@ -148,6 +148,17 @@ extension TimeAmount {
 /// Where the admin password comes from: a file or the environment, never argv
 /// (which every local user can read in the process list).
 enum AdminPassword {
+    /// The stored (scrypt) form of `password`: a hash is checked, a plain
+    /// password is hashed here and the operator is told how to stop
+    /// keeping it in clear.
+    static func hashed(_ password: String, logger: Logger) throws -> String {
+        let credential = try AdminCredential(stored: password)
+        if !password.hasPrefix(AdminCredential.prefix) {
+            logger.notice("the admin password is kept in clear: store the line `papo hash-password` prints instead")
+        }
+        return credential.storedForm
+    }
+
     static func load(file: String?) throws -> String? {
         if let file {
             let contents = try String(contentsOfFile: file, encoding: .utf8)

@@ -108,7 +108,10 @@ final class ChatHarness {
         self.outbox = outbox
         self.clock = clock
         self.storage = storage
-        self.engine = ChatEngine(chat: chat, adminPassword: adminPassword)
+        // Stored hashed, as papo serve keeps it, and checked in place so each
+        // row's reply is there when the row looks.
+        self.engine = ChatEngine(chat: chat, adminPassword: adminPassword.map(TestPassword.stored),
+                                 checkPasswordsInPlace: true)
     }
 
     /// Connects `name` (also its handle); throws the `ChatError` if refused.
@@ -373,6 +376,23 @@ struct CommandCase: Sendable, CustomTestStringConvertible {
         }
         if let items {
             #expect(got.items.map { $0.text ?? "" } == items)
+        }
+    }
+}
+
+/// Admin passwords hashed once per test process, with scrypt's cheapest
+/// allowed cost so hundreds of rows stay fast.
+enum TestPassword {
+    private static let cache = NSLock()
+    nonisolated(unsafe) private static var hashed: [String: String] = [:]
+
+    static func stored(_ password: String) -> String {
+        guard !password.isEmpty else { return password }
+        return cache.withLock {
+            if let known = hashed[password] { return known }
+            let form = try! AdminCredential.hashing(password, logRounds: 10).storedForm
+            hashed[password] = form
+            return form
         }
     }
 }

@@ -22,6 +22,11 @@ final class TestServer {
         self.port = port
     }
 
+    /// Stored hashed, as papo serve keeps it, at scrypt's cheapest allowed cost.
+    static func hashed(_ password: String) -> String {
+        password.isEmpty ? password : (try! AdminCredential.hashing(password, logRounds: 10).storedForm)
+    }
+
     static func temporaryDirectory() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("papo-test-\(UUID().uuidString)")
     }
@@ -37,7 +42,7 @@ final class TestServer {
         let storage = try SQLiteStorage(directory: directory)
         let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox())
         let host = try BotHost(chat: chat, bots: bots ?? directory.appendingPathComponent("no-bots"),
-                               adminPassword: adminPassword, logger: logger)
+                               adminPassword: adminPassword.map(Self.hashed), logger: logger)
         host.loadBots()
         let engine = host.engine
         // Two loops whatever the machine, so messages cross between loops.

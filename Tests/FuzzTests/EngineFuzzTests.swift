@@ -36,7 +36,7 @@ import Testing
         "room_name_invalid", "already_in_room", "banned", "message_empty", "message_too_long", "control_characters",
         "no_such_user", "cannot_target_self", "not_in_room", "not_moderator", "not_admin", "target_outranks",
         "not_banned", "wrong_password", "too_many_attempts", "admin_disabled", "already_admin", "unknown_command",
-        "missing_argument", "invalid_argument", "not_connected", "bot_error", "blocked",
+        "missing_argument", "invalid_argument", "not_connected", "bot_error", "blocked", "admin_locked_out",
     ]
 }
 
@@ -47,6 +47,8 @@ final class FuzzChat {
     let endpoints = [FuzzEndpoint(), FuzzEndpoint(), FuzzEndpoint()]
     private(set) var ids: [UserID] = []
     private let names = ["ana", "bia", "caio"]
+    /// "segredo", hashed once at scrypt's cheapest allowed cost.
+    static let password = try! AdminCredential.hashing("segredo", logRounds: 10).storedForm
 
     init() throws {
         let chat = try Chat(storage: MemoryStorage(), outbox: outbox)
@@ -54,7 +56,8 @@ final class FuzzChat {
         logger.logLevel = .critical
         let bots = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("bots")
-        let host = try BotHost(chat: chat, bots: bots, adminPassword: "segredo", logger: logger)
+        let host = try BotHost(chat: chat, bots: bots, adminPassword: Self.password, logger: logger,
+                               checkPasswordsInPlace: true)
         host.loadBots()
         engine = host.engine
         for (name, endpoint) in zip(names, endpoints) {

@@ -58,7 +58,7 @@ final class BotHarness {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("papo-bots-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let chat = try Chat(storage: storage, outbox: outbox)
-        let host = try BotHost(chat: chat, bots: directory, adminPassword: "segredo")
+        let host = try BotHost(chat: chat, bots: directory, adminPassword: Self.password, checkPasswordsInPlace: true)
         (engine, registry) = (host.engine, host.registry)
         anaID = try engine.connect(name: "ana", endpoint: ana, address: nil).get().id
         biaID = try engine.connect(name: "bia", endpoint: bia, address: nil).get().id
@@ -67,6 +67,9 @@ final class BotHarness {
         host.loadBots()
         engine.handle(line: "/admin segredo", from: anaID)
     }
+
+    /// "segredo", hashed once at scrypt's cheapest allowed cost.
+    static let password = try! AdminCredential.hashing("segredo", logRounds: 10).storedForm
 
     /// The folder of the bots shipped in the repository.
     static let shippedFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -1,0 +1,81 @@
+import Crypto
+import Foundation
+import _CryptoExtras
+
+/// The admin password as the server keeps it: an scrypt key and its salt,
+/// never the password itself. `papo hash-password` writes the stored form,
+/// `scrypt$<log2 N>$<r>$<p>$<salt>$<key>` (base64); a file that holds a
+/// plain password instead is hashed when the server starts.
+public struct AdminCredential: Sendable {
+    let logRounds: Int
+    let blockSize: Int
+    let parallelism: Int
+    let salt: [UInt8]
+    let key: [UInt8]
+
+    /// The stored form is malformed.
+    public struct Invalid: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static let prefix = "scrypt$"
+    /// 2^14 rounds with r = 8: 16 MiB and tens of milliseconds per check.
+    public static let defaultLogRounds = 14
+    /// Longer attempts are refused unhashed (a line holds at most a few KiB).
+    static let maxPasswordBytes = 1024
+
+    /// Reads a stored form, or hashes a plain password.
+    public init(stored: String) throws {
+        guard stored.hasPrefix(Self.prefix) else {
+            self = try Self.hashing(stored, logRounds: Self.defaultLogRounds)
+            return
+        }
+        let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count == 6, let logRounds = Int(parts[1]), (10...20).contains(logRounds),
+              let blockSize = Int(parts[2]), (1...16).contains(blockSize),
+              let parallelism = Int(parts[3]), (1...4).contains(parallelism),
+              let salt = Data(base64Encoded: String(parts[4])), salt.count >= 16,
+              let key = Data(base64Encoded: String(parts[5])), key.count == 32 else {
+            throw Invalid(description: "not a valid scrypt$<log2 N>$<r>$<p>$<salt>$<key> admin password hash")
+        }
+        self.init(logRounds: logRounds, blockSize: blockSize, parallelism: parallelism, salt: Array(salt),
+                  key: Array(key))
+    }
+
+    init(logRounds: Int, blockSize: Int, parallelism: Int, salt: [UInt8], key: [UInt8]) {
+        self.logRounds = logRounds
+        self.blockSize = blockSize
+        self.parallelism = parallelism
+        self.salt = salt
+        self.key = key
+    }
+
+    /// A new credential for `password`, with a fresh random salt.
+    public static func hashing(_ password: String, logRounds: Int = defaultLogRounds) throws -> AdminCredential {
+        let salt = (0..<16).map { _ in UInt8.random(in: .min ... .max) }
+        let key = try derive(password, salt: salt, logRounds: logRounds, blockSize: 8, parallelism: 1)
+        return AdminCredential(logRounds: logRounds, blockSize: 8, parallelism: 1, salt: salt, key: key)
+    }
+
+    /// The line to keep in the admin password file.
+    public var storedForm: String {
+        "\(Self.prefix)\(logRounds)$\(blockSize)$\(parallelism)$\(Data(salt).base64EncodedString())$"
+            + Data(key).base64EncodedString()
+    }
+
+    /// True when `attempt` is the password. Slow on purpose: never call it
+    /// while holding the chat's lock. The keys are compared in constant time.
+    public func verify(_ attempt: String) -> Bool {
+        guard attempt.utf8.count <= Self.maxPasswordBytes,
+              let derived = try? Self.derive(attempt, salt: salt, logRounds: logRounds, blockSize: blockSize,
+                                             parallelism: parallelism) else { return false }
+        return SymmetricKey(data: derived) == SymmetricKey(data: key)
+    }
+
+    private static func derive(_ password: String, salt: [UInt8], logRounds: Int, blockSize: Int,
+                               parallelism: Int) throws -> [UInt8] {
+        let key = try KDF.Scrypt.deriveKey(from: Array(password.utf8), salt: salt, outputByteCount: 32,
+                                           rounds: 1 << logRounds, blockSize: blockSize, parallelism: parallelism)
+        return key.withUnsafeBytes { Array($0) }
+    }
+}
