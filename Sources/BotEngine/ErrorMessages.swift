@@ -10,6 +10,8 @@ extension ChatError {
             return "Nome inválido: \(Self.quote(name)). Use letras, números, '_', '-' ou '.', começando com uma letra."
         case .nameReserved(let name): return "O nome \(Self.quote(name)) é reservado. Escolha outro."
         case .nameTaken(let name): return "O nome \(name) já está em uso. Escolha outro."
+        case .nameLookalike(let name, let other):
+            return "O nome \(name) se parece demais com \(other), que está conectado. Escolha outro."
         case .sameName: return "Você já usa esse nome."
         case .roomNameInvalid(let name):
             return "Nome de sala inválido: \(Self.quote(name)). Use até \(NameRules.maxRoomLength) letras, números, '_', '-' ou '.'."

@@ -13,6 +13,8 @@ public final class Chat {
 
     private var users: [UserID: ChatUser] = [:]
     private var idsByName: [String: UserID] = [:]
+    /// Online users by the skeleton of their name (see Confusables.swift).
+    private var idsBySkeleton: [String: UserID] = [:]
     private var rooms: [String: Room] = [:]
     private var nextID: UInt64 = 1
     private var totalMessages: Int
@@ -60,6 +62,7 @@ public final class Chat {
         let name = try NameRules.userName(requestedName).get()
         let key = nameKey(name)
         if idsByName[key] != nil { throw ChatError.nameTaken(name) }
+        try checkLookalike(name, for: nil)
         let lobby = room(defaultRoom)
         if lobby.isBanned(nameKey: key, address: address) { throw ChatError.bannedFromRoom(lobby.name) }
         let id = UserID(nextID)
@@ -68,6 +71,7 @@ public final class Chat {
                             session: Self.newSessionToken(), connectedAt: clock())
         users[id] = user
         idsByName[key] = id
+        idsBySkeleton[NameRules.skeleton(name)] = id
         // The others hear of the newcomer; the newcomer gets a welcome from the front end.
         emit(ChatEvent(kind: .connect, room: lobby.name, sender: name, time: clock()), to: lobby)
         lobby.add(id, endpoint: endpoint)
@@ -78,6 +82,7 @@ public final class Chat {
     public func disconnect(_ id: UserID, reason: String? = nil) {
         guard let user = users.removeValue(forKey: id) else { return }
         idsByName.removeValue(forKey: nameKey(user.name))
+        idsBySkeleton.removeValue(forKey: NameRules.skeleton(user.name))
         let room = room(key: user.roomKey)
         room.remove(id)
         emit(ChatEvent(kind: .disconnect, room: room.name, sender: user.name, text: reason, time: clock()), to: room)
@@ -155,9 +160,12 @@ public final class Chat {
         if newName == user.name { throw ChatError.sameName }
         let newKey = nameKey(newName)
         if let holder = idsByName[newKey], holder != id { throw ChatError.nameTaken(newName) }
+        try checkLookalike(newName, for: id)
         let oldName = user.name
         idsByName.removeValue(forKey: nameKey(oldName))
         idsByName[newKey] = id
+        idsBySkeleton.removeValue(forKey: NameRules.skeleton(oldName))
+        idsBySkeleton[NameRules.skeleton(newName)] = id
         user.name = newName
         users[id] = user
         // Moderator rights follow the person, not the old name.
@@ -320,6 +328,13 @@ public final class Chat {
         return user
     }
 
+    /// Refuses `name` if it looks like the name of another online user.
+    private func checkLookalike(_ name: String, for id: UserID?) throws {
+        if let holder = idsBySkeleton[NameRules.skeleton(name)], holder != id, let other = users[holder] {
+            throw ChatError.nameLookalike(name, like: other.name)
+        }
+    }
+
     private func lookup(_ name: String) -> ChatUser? {
         idsByName[nameKey(name.trimmingSpaces)].flatMap { users[$0] }
     }
@@ -357,6 +372,7 @@ public final class Chat {
         if room.key == nameKey(defaultRoom) {
             users.removeValue(forKey: user.id)
             idsByName.removeValue(forKey: nameKey(user.name))
+            idsBySkeleton.removeValue(forKey: NameRules.skeleton(user.name))
             room.remove(user.id)
             outbox.disconnect(user.endpoint)
         } else {

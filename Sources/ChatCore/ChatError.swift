@@ -7,6 +7,8 @@ public enum ChatError: Error, Equatable, Sendable {
     case nameInvalid(String)
     case nameReserved(String)
     case nameTaken(String)
+    /// The name looks like that of a user online now (`like`).
+    case nameLookalike(String, like: String)
     case sameName
     case roomNameInvalid(String)
     case alreadyInRoom(String)
@@ -61,6 +63,7 @@ public enum ChatError: Error, Equatable, Sendable {
         case .nameInvalid: return "name_invalid"
         case .nameReserved: return "name_reserved"
         case .nameTaken: return "name_taken"
+        case .nameLookalike: return "name_lookalike"
         case .sameName: return "same_name"
         case .roomNameInvalid: return "room_name_invalid"
         case .alreadyInRoom: return "already_in_room"

@@ -20,7 +20,9 @@ public enum NameRules {
               name.unicodeScalars.allSatisfy(isNameScalar) else {
             return .failure(.nameInvalid(name))
         }
-        if reserved.contains(nameKey(name)) { return .failure(.nameReserved(name)) }
+        if reserved.contains(nameKey(name)) || reservedSkeletons.contains(skeleton(name)) {
+            return .failure(.nameReserved(name))
+        }
         return .success(name)
     }
 

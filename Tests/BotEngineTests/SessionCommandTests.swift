@@ -30,6 +30,14 @@ let sairCases: [CommandCase] = [
 ]
 
 let nomeCases: [CommandCase] = [
+    CommandCase(name: "a look-alike of an online name is refused", line: "/nome b1a",
+                reply: .fails(.nameLookalike("b1a", like: "bia")), names: ["ana", "bia", "caio"]),
+    CommandCase(name: "a Cyrillic look-alike is refused", line: "/nome с\u{0430}io",
+                reply: .fails(.nameLookalike("с\u{0430}io", like: "caio")), names: ["ana", "bia", "caio"]),
+    CommandCase(name: "a look-alike of the bot is reserved", line: "/nome p\u{0430}po",
+                reply: .fails(.nameReserved("p\u{0430}po"))),
+    CommandCase(name: "a look-alike of your own name is fine", line: "/nome Ana", reply: .text(""),
+                events: ["ana": [.rename], "bia": [.rename], "caio": [.rename]], names: ["Ana", "bia", "caio"]),
     CommandCase(name: "renames and tells the room", line: "/nome aninha", reply: .text(""),
                 events: ["ana": [.rename], "bia": [.rename], "caio": [.rename]],
                 details: [EventCheck(to: "bia", kind: .rename, room: "geral", sender: "ana", target: "aninha")],

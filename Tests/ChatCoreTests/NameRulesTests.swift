@@ -71,3 +71,31 @@ struct NameRulesTests {
         #expect(!AddressRules.isShared("10.0.0.9"))
     }
 }
+
+/// Pairs of names that a reader could or could not tell apart.
+@Suite("Name skeletons")
+struct SkeletonTests {
+    static let lookalikes: [(String, String)] = [
+        ("ana", "ANA"), ("ana", "\u{0430}na"), ("joão", "joao"), ("bia", "b1a"), ("Ivan", "lvan"), ("carol", "caroI"),
+        ("arnaldo", "amaldo"), ("ana.silva", "anasilva"), ("ana_b", "an-ab"), ("ana", "ａｎａ"), ("oscar", "0scar"),
+        ("pedro", "\u{0440}edro"), ("marco", "marc\u{03BF}"), ("wesley", "vvesley"),
+    ]
+    static let distinct: [(String, String)] = [
+        ("ana", "ana2"), ("bia", "bea"), ("caio", "caia"), ("joão", "joana"), ("ana", "anna"),
+    ]
+
+    @Test(arguments: lookalikes)
+    func lookAlike(_ a: String, _ b: String) {
+        #expect(NameRules.skeleton(a) == NameRules.skeleton(b))
+    }
+
+    @Test(arguments: distinct)
+    func lookDifferent(_ a: String, _ b: String) {
+        #expect(NameRules.skeleton(a) != NameRules.skeleton(b))
+    }
+
+    @Test func lookAlikesOfReservedNamesAreReserved() {
+        #expect(NameRules.userName("p\u{0430}po") == .failure(.nameReserved("p\u{0430}po")))
+        #expect(NameRules.userName("Adm1n") == .failure(.nameReserved("Adm1n")))
+    }
+}

@@ -32,7 +32,7 @@ import Testing
     }
 
     static let knownCodes: Set<String> = [
-        "name_empty", "name_too_long", "name_invalid", "name_reserved", "name_taken", "same_name",
+        "name_empty", "name_too_long", "name_invalid", "name_reserved", "name_taken", "name_lookalike", "same_name",
         "room_name_invalid", "already_in_room", "banned", "message_empty", "message_too_long", "control_characters",
         "no_such_user", "cannot_target_self", "not_in_room", "not_moderator", "not_admin", "target_outranks",
         "not_banned", "wrong_password", "too_many_attempts", "admin_disabled", "already_admin", "unknown_command",
