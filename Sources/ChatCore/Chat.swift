@@ -102,8 +102,9 @@ public final class Chat {
         let text = try NameRules.messageText(text).get()
         let room = room(key: user.roomKey)
         let time = clock()
-        emit(ChatEvent(kind: .message, room: room.name, sender: user.name, text: text, time: time), to: room)
+        // Recorded first: a durable outbox holds the delivery until this is written.
         count(message: StoredMessage(kind: .public, room: room.name, sender: user.name, text: text, time: time))
+        emit(ChatEvent(kind: .message, room: room.name, sender: user.name, text: text, time: time), to: room)
     }
 
     /// The name bot messages are said under; reserved, so no user can take it.
@@ -121,9 +122,9 @@ public final class Chat {
         guard let room = rooms[nameKey(roomName)] else { throw ChatError.roomNameInvalid(roomName) }
         let text = try NameRules.messageText(text).get()
         let time = clock()
-        emit(ChatEvent(kind: .message, room: room.name, sender: Self.botName, text: text, time: time), to: room)
         storage.record(.message(StoredMessage(kind: .public, room: room.name, sender: Self.botName, text: text,
                                               time: time)))
+        emit(ChatEvent(kind: .message, room: room.name, sender: Self.botName, text: text, time: time), to: room)
     }
 
     /// Sends `text` from the bot to `recipientName` only. Not kept in
@@ -145,10 +146,10 @@ public final class Chat {
         let time = clock()
         let event = ChatEvent(kind: .privateMessage, room: nil, sender: sender.name, target: recipient.name,
                               text: text, time: time)
-        outbox.deliver(.event(event), to: [sender.endpoint, recipient.endpoint])
         count(message: StoredMessage(kind: .private, room: room(key: sender.roomKey).name, sender: sender.name,
                                      recipient: recipient.name, text: text, time: time,
                                      senderSession: sender.session, recipientSession: recipient.session))
+        outbox.deliver(.event(event), to: [sender.endpoint, recipient.endpoint])
     }
 
     // MARK: Names and rooms

@@ -102,4 +102,17 @@ public protocol ChatStorage: AnyObject, Sendable {
                  completion: @escaping @Sendable ([StoredMessage]) -> Void)
     /// Blocks until every recorded change is written.
     func flush()
+    /// Runs `action` once every change recorded before this call is
+    /// durable, keeping the order of calls: at once (on the caller's
+    /// thread) when nothing is waiting, else right after the commit. It must
+    /// be short and must not call back into the storage.
+    func whenDurable(_ action: @escaping @Sendable () -> Void)
+}
+
+extension ChatStorage {
+    /// A store whose changes are durable as soon as recorded (or that
+    /// keeps nothing) runs `action` at once.
+    public func whenDurable(_ action: @escaping @Sendable () -> Void) {
+        action()
+    }
 }

@@ -6,19 +6,28 @@ import NIOCore
 /// costs one queue hop per loop, not one per recipient.
 final class ChannelOutbox: Outbox, @unchecked Sendable {
     func deliver(_ item: Outgoing, to recipients: [any ChatEndpoint]) {
+        send(prepare(item, to: recipients))
+    }
+
+    func deliver(_ item: Outgoing, to audience: Audience) {
+        send(prepare(item, to: audience))
+    }
+
+    /// Encodes `item` and addresses it, without sending yet.
+    func prepare(_ item: Outgoing, to recipients: [any ChatEndpoint]) -> PreparedDelivery {
         if recipients.count == 1, let connection = recipients[0] as? Connection {
             var bytes = EncodedBytes(item: item)
             bytes.prepare(connection.format)
-            if let buffer = bytes.buffer(for: connection.format) { connection.output.enqueue(.line(connection, buffer)) }
-            return
+            guard let buffer = bytes.buffer(for: connection.format) else { return PreparedDelivery() }
+            return PreparedDelivery(queued: [(connection.output, .line(connection, buffer))])
         }
-        deliver(item, along: LoopRouting(recipients))
+        return prepare(item, along: LoopRouting(recipients))
     }
 
     /// A room's members are grouped by loop once per membership change, not
     /// once per message; the core calls this under its lock, which also
     /// guards `audience.routing`.
-    func deliver(_ item: Outgoing, to audience: Audience) {
+    func prepare(_ item: Outgoing, to audience: Audience) -> PreparedDelivery {
         let routing: LoopRouting
         if let cached = audience.routing as? LoopRouting {
             routing = cached
@@ -26,20 +35,30 @@ final class ChannelOutbox: Outbox, @unchecked Sendable {
             routing = LoopRouting(audience.endpoints)
             audience.routing = routing
         }
-        deliver(item, along: routing)
+        return prepare(item, along: routing)
     }
 
-    private func deliver(_ item: Outgoing, along routing: LoopRouting) {
+    /// Hands a prepared delivery to the loops; callable from any thread.
+    func send(_ delivery: PreparedDelivery) {
+        for (output, item) in delivery.queued { output.enqueue(item) }
+    }
+
+    private func prepare(_ item: Outgoing, along routing: LoopRouting) -> PreparedDelivery {
         var bytes = EncodedBytes(item: item)
         for format in routing.formats { bytes.prepare(format) }
-        for group in routing.groups {
-            group.output.enqueue(.shared(SharedDelivery(connections: group.connections, bytes: bytes.encoded)))
-        }
+        return PreparedDelivery(queued: routing.groups.map { group in
+            (group.output, .shared(SharedDelivery(connections: group.connections, bytes: bytes.encoded)))
+        })
     }
 
     func disconnect(_ endpoint: any ChatEndpoint) {
         (endpoint as? Connection)?.closeAfterPendingWrites()
     }
+}
+
+/// An item encoded and addressed: what to queue on which loop.
+struct PreparedDelivery: @unchecked Sendable {
+    var queued: [(output: LoopOutput, item: LoopOutput.Item)] = []
 }
 
 /// Recipients grouped by the loop that owns their socket, and the wire

@@ -1,6 +1,5 @@
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 
 /// Everything bound for the connections of one event loop.
 ///
@@ -38,61 +37,19 @@ final class LoopOutput: @unchecked Sendable {
         self.loop = loop
     }
 
-    /// The outputs of the other loops of the same group.
-    weak var group: LoopOutputs?
-    /// Loop only: items this loop's work produced for other loops, handed
-    /// over together at the end of the loop's current tick.
-    private var staged: [(target: LoopOutput, item: Item)] = []
-    private var forwardScheduled = false
-
     /// Queues `item`; callable from any thread, never writes in place (the
     /// caller may hold the chat's lock, and a write can fire handlers that
     /// need it). Items for one connection are written in the order queued.
-    ///
-    /// Called from another loop of the group, the item is staged there first:
-    /// a burst of messages read in one tick (pipelined by a fast sender)
-    /// then reaches this loop in one hop and leaves in one write per
-    /// recipient, instead of waking this loop once per message.
+    /// (The durable outbox calls this right after each commit for the whole
+    /// batch, so a busy room's messages arrive here together anyway.)
     func enqueue(_ item: Item) {
-        if !loop.inEventLoop, let current = MultiThreadedEventLoopGroup.currentEventLoop,
-           let source = group?.known(current) {
-            source.stage(item, for: self)
-        } else {
-            enqueue(contentsOf: CollectionOfOne(item))
-        }
-    }
-
-    private func enqueue(contentsOf items: some Collection<Item>) {
         let schedule: Bool = lock.withLock {
-            queue.append(contentsOf: items)
+            queue.append(item)
             if drainScheduled { return false }
             drainScheduled = true
             return true
         }
         if schedule { loop.execute { self.drain() } }
-    }
-
-    /// Keeps `item` for `target` until the end of this loop's tick. Loop only.
-    private func stage(_ item: Item, for target: LoopOutput) {
-        staged.append((target, item))
-        if !forwardScheduled {
-            forwardScheduled = true
-            loop.execute { self.forward() }
-        }
-    }
-
-    /// Hands every staged item to its loop, one hop per target loop.
-    private func forward() {
-        let staged = self.staged
-        self.staged.removeAll(keepingCapacity: true)
-        forwardScheduled = false
-        var targets: [LoopOutput] = []
-        for entry in staged where !targets.contains(where: { $0 === entry.target }) {
-            targets.append(entry.target)
-        }
-        for target in targets {
-            target.enqueue(contentsOf: staged.lazy.filter { $0.target === target }.map(\.item))
-        }
     }
 
     private func drain() {
@@ -173,12 +130,6 @@ final class LoopOutputs: @unchecked Sendable {
             outputs[ObjectIdentifier(loop)] = LoopOutput(loop: loop)
         }
         self.outputs = outputs
-        for output in outputs.values { output.group = self }
-    }
-
-    /// The output of `loop` if it belongs to this group.
-    func known(_ loop: EventLoop) -> LoopOutput? {
-        outputs[ObjectIdentifier(loop)]
     }
 
     /// The output of `loop`; a loop outside the group gets one of its own.

@@ -16,8 +16,9 @@ public final class PapoServer: @unchecked Sendable {
     private let outputs: LoopOutputs
     private var listener: Channel?
 
-    /// The outbox to build the `Chat` with, so its output reaches these sockets.
-    public static func makeOutbox() -> any Outbox { ChannelOutbox() }
+    /// The outbox to build the `Chat` with, so its output reaches these
+    /// sockets only once what it reports is stored (see `DurableOutbox`).
+    public static func makeOutbox(storage: any ChatStorage) -> any Outbox { DurableOutbox(storage: storage) }
 
     public init(engine: ChatEngine, config: ServerConfig, group: EventLoopGroup? = nil, logger: Logger) {
         self.engine = engine

@@ -4,7 +4,9 @@ import GRDB
 
 /// The embedded default store: one SQLite file (WAL mode) through GRDB.
 /// `record` only appends to a queue; a serial writer drains it in one
-/// transaction per batch, so the chat never waits on the disk.
+/// transaction per batch, so the chat never waits on the disk. Whatever
+/// must not be seen before it is written (the server's deliveries) waits
+/// in `whenDurable` for the batch's commit.
 public final class SQLiteStorage: ChatStorage, @unchecked Sendable {
     private let pool: DatabasePool
     private let writer = DispatchQueue(label: "papo.sqlite.writer")
@@ -12,6 +14,12 @@ public final class SQLiteStorage: ChatStorage, @unchecked Sendable {
     private var pending: [StorageChange] = []
     private var drainScheduled = false
     private let onError: @Sendable (Error) -> Void
+    /// Changes recorded, and how many of them are committed (or failed).
+    private var recorded = 0
+    private var committed = 0
+    /// Actions waiting for a commit, oldest first, from `waitingHead` on.
+    private var waiting: [(upTo: Int, action: @Sendable () -> Void)] = []
+    private var waitingHead = 0
 
     /// Opens (creating if needed) `papo.sqlite` in `directory`.
     public init(directory: URL, onError: @escaping @Sendable (Error) -> Void = { _ in }) throws {
@@ -40,6 +48,7 @@ public final class SQLiteStorage: ChatStorage, @unchecked Sendable {
     public func record(_ change: StorageChange) {
         let schedule: Bool = lock.withLock {
             pending.append(change)
+            recorded += 1
             defer { drainScheduled = true }
             return !drainScheduled
         }
@@ -65,11 +74,38 @@ public final class SQLiteStorage: ChatStorage, @unchecked Sendable {
         writer.sync { drain() }
     }
 
+    /// Runs under the storage's lock, so an action run at once cannot pass
+    /// one released by a commit on the writer.
+    public func whenDurable(_ action: @escaping @Sendable () -> Void) {
+        lock.withLock {
+            if waitingHead == waiting.count && committed == recorded {
+                action()
+            } else {
+                waiting.append((recorded, action))
+            }
+        }
+    }
+
+    /// Marks changes up to `upTo` committed and runs what waited for them.
+    private func markCommitted(upTo: Int) {
+        lock.withLock {
+            committed = upTo
+            while waitingHead < waiting.count, waiting[waitingHead].upTo <= committed {
+                waiting[waitingHead].action()
+                waitingHead += 1
+            }
+            if waitingHead == waiting.count {
+                waiting.removeAll(keepingCapacity: true)
+                waitingHead = 0
+            }
+        }
+    }
+
     /// Writes everything queued so far in one transaction. Runs on `writer`.
     private func drain() {
-        let batch: [StorageChange] = lock.withLock {
+        let (batch, upTo): ([StorageChange], Int) = lock.withLock {
             defer { pending.removeAll(keepingCapacity: true); drainScheduled = false }
-            return pending
+            return (pending, recorded)
         }
         guard !batch.isEmpty else { return }
         do {
@@ -77,7 +113,10 @@ public final class SQLiteStorage: ChatStorage, @unchecked Sendable {
                 try Schema.apply(batch: batch, db)
             }
         } catch {
+            // Logged, and the deliveries waiting on it go out anyway: a
+            // failing disk must not stall the chat.
             onError(error)
         }
+        markCommitted(upTo: upTo)
     }
 }

@@ -91,7 +91,7 @@ struct Serve: AsyncParsableCommand {
         let storage = try SQLiteStorage(directory: URL(fileURLWithPath: data)) { error in
             storeLogger.error("storage error: \(error)")
         }
-        let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox())
+        let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox(storage: storage))
         let botHost = try BotHost(chat: chat, bots: URL(fileURLWithPath: bots), adminPassword: password, logger: logger)
         let engine = botHost.engine
         let loaded = botHost.loadBots()

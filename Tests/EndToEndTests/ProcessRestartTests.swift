@@ -1,3 +1,4 @@
+import ChatStore
 import Foundation
 import Testing
 
@@ -28,6 +29,55 @@ import Testing
     }
 }
 
+/// `kill -9` in the middle of a stream of messages, several times over one
+/// data folder: every message the server acknowledged (its echo reached the
+/// sender) must be in the history afterwards. PAPO_KILL_ROUNDS sets the
+/// number of kills (3 by default; docs/RELIABILITY.md reports a run of 10).
+@Suite(.timeLimit(.minutes(2))) struct KillNineTests {
+    @Test func everyAcknowledgedMessageSurvivesKillNine() async throws {
+        let rounds = Int(ProcessInfo.processInfo.environment["PAPO_KILL_ROUNDS"] ?? "") ?? 3
+        let data = TestServer.temporaryDirectory()
+        var acknowledged: [String] = []
+        for round in 0..<rounds {
+            let port = try FreePort.find()
+            let server = try PapoProcess.serve(port: port, data: data, extra: ["--flood-lines", "0"])
+            let client = try LineClient.connectWithRetry(port: port)
+            try client.logIn(as: "r\(round)")
+            let echo = "<r\(round)> "
+            client.sendRaw(Array((0..<400).map { "m\(round)-\($0)\n" }.joined().utf8))
+            var acks = 0
+            while acks < 150, let line = client.nextLine() {
+                if let range = line.range(of: echo) {
+                    acknowledged.append(String(line[range.upperBound...]))
+                    acks += 1
+                }
+            }
+            kill(server.processIdentifier, SIGKILL)
+            // Echoes already sent before the kill count as acknowledged too.
+            while let line = client.nextLine(timeout: 2) {
+                if let range = line.range(of: echo) { acknowledged.append(String(line[range.upperBound...])) }
+            }
+            server.waitUntilExit()
+        }
+        let stored = Set(try Self.history(SQLiteStorage(directory: data)))
+        let lost = acknowledged.filter { !stored.contains($0) }
+        print("kill -9 rounds: \(rounds), acknowledged messages: \(acknowledged.count), lost: \(lost.count)")
+        #expect(acknowledged.count >= 150 * rounds)
+        #expect(lost.isEmpty, "lost after kill -9: \(lost.prefix(10))")
+    }
+
+    static func history(_ store: SQLiteStorage) throws -> [String] {
+        final class Box: @unchecked Sendable { var texts: [String] = [] }
+        let box = Box(), done = DispatchSemaphore(value: 0)
+        store.history(room: "geral", session: "none", limit: 100_000) { messages in
+            box.texts = messages.map(\.text)
+            done.signal()
+        }
+        done.wait()
+        return box.texts
+    }
+}
+
 /// Locates and launches the `papo` executable built beside the tests.
 enum PapoProcess {
     static var binary: URL {
@@ -35,12 +85,12 @@ enum PapoProcess {
         return exe.deletingLastPathComponent().appendingPathComponent("papo")
     }
 
-    static func serve(port: Int, data: URL) throws -> Process {
+    static func serve(port: Int, data: URL, extra: [String] = []) throws -> Process {
         let process = Process()
         process.executableURL = binary
         // An empty bots folder: the shipped bots would add their own messages.
         process.arguments = ["serve", "--port", String(port), "--data", data.path,
-                             "--bots", data.appendingPathComponent("no-bots").path, "--log-level", "warning"]
+                             "--bots", data.appendingPathComponent("no-bots").path, "--log-level", "warning"] + extra
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         return process

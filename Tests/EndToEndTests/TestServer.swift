@@ -40,7 +40,7 @@ final class TestServer {
         var logger = Logger(label: "papo-test")
         logger.logLevel = .critical
         let storage = try SQLiteStorage(directory: directory)
-        let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox())
+        let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox(storage: storage))
         let host = try BotHost(chat: chat, bots: bots ?? directory.appendingPathComponent("no-bots"),
                                adminPassword: adminPassword.map(Self.hashed), logger: logger)
         host.loadBots()

@@ -151,7 +151,7 @@ struct EmbeddedServer {
         var logger = Logger(label: "papo-bench")
         logger.logLevel = .error
         let storage = try SQLiteStorage(directory: data)
-        let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox())
+        let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox(storage: storage))
         let host = try BotHost(chat: chat, bots: bots, adminPassword: "bench", logger: logger)
         host.loadBots()
         // Flood control off: the fan-out runs send as fast as they can.
