@@ -129,10 +129,19 @@ enum ServerProcess {
 
     /// Resident memory, in bytes.
     static func residentBytes(pid: Int32) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kib = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
-        return kib * 1024
+        memory(pid: pid)?.resident
+    }
+
+    /// Resident memory now and its peak so far (VmRSS, VmHWM), in bytes.
+    static func memory(pid: Int32) -> (resident: Int, peak: Int)? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        func field(_ name: String) -> Int? {
+            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
+                  let kib = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+            return kib * 1024
+        }
+        guard let resident = field("VmRSS:"), let peak = field("VmHWM:") else { return nil }
+        return (resident, peak)
     }
 }
 

@@ -103,6 +103,10 @@ struct FanoutBench: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(100))
         }
         print("stalled members disconnected by the server: \(stalled.count - open) of \(stalled.count)")
+        if let pid = server.serverPid, let memory = ServerProcess.memory(pid: pid) {
+            print(String(format: "server memory: resident %.1f MiB now, peak %.1f MiB", Double(memory.resident) / 1048576,
+                         Double(memory.peak) / 1048576))
+        }
     }
 
     private func runRedis(_ loop: EventLoop, port: Int) async throws -> BenchResult {
