@@ -95,8 +95,15 @@ public final class ChatEngine: @unchecked Sendable {
     }
 
     /// Tells every user the server is going down.
+    /// Tells everyone the server is stopping, then waits until that news
+    /// (and everything recorded before it) is stored and handed to the
+    /// outbox, so the connections can be closed after it.
     public func announceShutdown() {
-        withChat { $0.announceShutdown() }
+        let storage = withChat { chat in
+            chat.announceShutdown()
+            return chat.storage
+        }
+        storage.flush()
     }
 
     /// Handles one line from `user`. The answer (a `Reply`) and any events
