@@ -2,6 +2,7 @@ import ChatServer
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// What the network thread hands to the terminal thread.
 enum Incoming {
@@ -61,14 +62,19 @@ final class ServerConnection: @unchecked Sendable {
     private var nextID = 1
     let inbox = Inbox()
 
-    /// Connects, or throws an error whose description is one readable sentence.
-    func connect(host: String, port: Int) throws {
+    /// Connects, or throws an error whose description is one readable
+    /// sentence; with `tls`, over TLS checked against that context.
+    func connect(host: String, port: Int, tls: NIOSSLContext? = nil) throws {
         let inbox = self.inbox
         let bootstrap = ClientBootstrap(group: group)
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .connectTimeout(.seconds(5))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: tls, serverHostname: TLS.serverHostname(host)))
+                    }
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(BoundedLineDecoder(maxLineBytes: 4 << 20)),
                         InboxHandler(inbox: inbox),

@@ -1,4 +1,5 @@
 import CLibEdit
+import ChatServer
 import Foundation
 
 /// `papo connect`: a terminal chat client. Lines typed go to the server;
@@ -17,11 +18,16 @@ public final class TerminalClient {
     private var leaving = false
     private var prompt = "> "
     private var currentRoom = ""
+    /// Connect over TLS, trusting the system's roots or only this CA file.
+    private let tls: Bool
+    private let tlsCA: String?
 
-    public init(host: String, port: Int, name: String?) {
+    public init(host: String, port: Int, name: String?, tls: Bool = false, tlsCA: String? = nil) {
         self.host = host
         self.port = port
         self.name = name
+        self.tls = tls || tlsCA != nil
+        self.tlsCA = tlsCA
         self.interactive = isatty(STDIN_FILENO) == 1
         self.renderer = ClientRenderer(useColor: isatty(STDOUT_FILENO) == 1
                                        && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
@@ -32,7 +38,8 @@ public final class TerminalClient {
         setvbuf(stdout, nil, _IOLBF, 0)
         Self.useUTF8Locale()
         do {
-            try connection.connect(host: host, port: port)
+            try connection.connect(host: host, port: port,
+                                   tls: tls ? try TLS.clientContext(trusting: tlsCA) : nil)
         } catch {
             printLine("Não foi possível conectar a \(host):\(port): \(Self.reason(error)).")
             return 1

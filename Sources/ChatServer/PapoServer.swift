@@ -3,6 +3,7 @@ import ChatCore
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// The TCP front end: listens, frames lines with limits, and runs one
 /// `SessionHandler` per connection against the shared `ChatEngine`.
@@ -36,6 +37,7 @@ public final class PapoServer: @unchecked Sendable {
     @discardableResult
     public func start() async throws -> Int {
         let engine = self.engine, config = self.config, registry = self.registry, logger = self.logger
+        let tls = try config.tls.map(TLS.serverContext)
         let outputs = self.outputs
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -47,6 +49,7 @@ public final class PapoServer: @unchecked Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
+                    if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
                     try pipeline.addHandler(PartialLineTimer(timeout: config.lineTimeout))
                     try pipeline.addHandler(ByteToMessageHandler(BoundedLineDecoder(maxLineBytes: config.maxLineBytes),
                                                                  maximumBufferSize: config.maxLineBytes * 4))

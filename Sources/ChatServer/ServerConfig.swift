@@ -16,6 +16,8 @@ public struct ServerConfig: Sendable {
     public var namingTimeout: TimeAmount
     /// A connection that begins a line and does not end it by then is closed.
     public var lineTimeout: TimeAmount
+    /// TLS for every connection; nil serves plain TCP.
+    public var tls: TLSFiles?
     /// Connections held at once, in all and from one address; 0: no limit.
     public var maxConnections: Int
     public var maxConnectionsPerAddress: Int
@@ -30,7 +32,7 @@ public struct ServerConfig: Sendable {
                 maxOutboundBytes: Int = 1 << 20, threads: Int = ServerConfig.defaultThreads,
                 flood: FloodLimits? = FloodLimits(), namingTimeout: TimeAmount = .seconds(60),
                 lineTimeout: TimeAmount = .seconds(60), maxConnections: Int = 20_000,
-                maxConnectionsPerAddress: Int = 0) {
+                maxConnectionsPerAddress: Int = 0, tls: TLSFiles? = nil) {
         self.host = host
         self.port = port
         self.maxLineBytes = maxLineBytes
@@ -41,5 +43,6 @@ public struct ServerConfig: Sendable {
         self.lineTimeout = lineTimeout
         self.maxConnections = maxConnections
         self.maxConnectionsPerAddress = maxConnectionsPerAddress
+        self.tls = tls
     }
 }

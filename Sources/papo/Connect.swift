@@ -15,8 +15,14 @@ struct Connect: AsyncParsableCommand {
     @Option(help: "Your name (asked for when missing).")
     var name: String?
 
+    @Flag(help: "Connect over TLS (the server runs with --tls-cert/--tls-key).")
+    var tls = false
+
+    @Option(help: "Trust only this PEM CA file for TLS (implies --tls); for a server's own certificate.")
+    var tlsCA: String?
+
     func run() async throws {
-        let code = TerminalClient(host: host, port: port, name: name).run()
+        let code = TerminalClient(host: host, port: port, name: name, tls: tls, tlsCA: tlsCA).run()
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -55,6 +55,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Connections held at once from one IP address (0: no limit).")
     var maxConnectionsPerAddress = 64
 
+    @Option(help: "TLS: PEM file of the server's certificate chain (with --tls-key).")
+    var tlsCert: String?
+
+    @Option(help: "TLS: PEM file of the server's private key (with --tls-cert).")
+    var tlsKey: String?
+
     @Option(help: "Event-loop threads (default: one less than the cores, at least one).")
     var threads = ServerConfig.defaultThreads
 
@@ -68,6 +74,7 @@ struct Serve: AsyncParsableCommand {
         }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
         guard namingTimeout > 0, lineTimeout > 0 else { throw ValidationError("timeouts must be positive") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard maxConnections > 0, maxConnectionsPerAddress >= 0 else {
             throw ValidationError("--max-connections must be positive, --max-connections-per-address 0 or more")
         }
@@ -102,7 +109,8 @@ struct Serve: AsyncParsableCommand {
                                                      namingTimeout: .seconds(fractional: namingTimeout),
                                                      lineTimeout: .seconds(fractional: lineTimeout),
                                                      maxConnections: connectionLimit,
-                                                     maxConnectionsPerAddress: maxConnectionsPerAddress),
+                                                     maxConnectionsPerAddress: maxConnectionsPerAddress,
+                                                     tls: tlsFiles),
                                 logger: logger)
         let service = ServerService(server: server, storage: storage, logger: logger)
         let group = ServiceGroup(configuration: .init(
@@ -128,6 +136,11 @@ struct ServerService: Service {
 }
 
 extension Serve {
+    var tlsFiles: TLSFiles? {
+        guard let tlsCert, let tlsKey else { return nil }
+        return TLSFiles(certificateChain: tlsCert, privateKey: tlsKey)
+    }
+
     /// nil when `--flood-lines 0` turns flood control off. The byte burst
     /// always fits a few lines of the longest length.
     var floodLimits: FloodLimits? {

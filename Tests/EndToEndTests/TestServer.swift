@@ -36,7 +36,7 @@ final class TestServer {
                       maxLineBytes: Int = 4096, maxOutboundBytes: Int = 1 << 20,
                       bots: URL? = nil, flood: FloodLimits? = nil, namingTimeout: TimeAmount = .seconds(60),
                       lineTimeout: TimeAmount = .seconds(60), maxConnections: Int = 20_000,
-                      maxConnectionsPerAddress: Int = 0) async throws -> TestServer {
+                      maxConnectionsPerAddress: Int = 0, tls: TLSFiles? = nil) async throws -> TestServer {
         var logger = Logger(label: "papo-test")
         logger.logLevel = .critical
         let storage = try SQLiteStorage(directory: directory)
@@ -50,7 +50,8 @@ final class TestServer {
         let config = ServerConfig(host: "127.0.0.1", port: 0, maxLineBytes: maxLineBytes,
                                   maxOutboundBytes: maxOutboundBytes, threads: 2, flood: flood,
                                   namingTimeout: namingTimeout, lineTimeout: lineTimeout,
-                                  maxConnections: maxConnections, maxConnectionsPerAddress: maxConnectionsPerAddress)
+                                  maxConnections: maxConnections, maxConnectionsPerAddress: maxConnectionsPerAddress,
+                                  tls: tls)
         let server = PapoServer(engine: engine, config: config, logger: logger)
         let port = try await server.start()
         return TestServer(directory: directory, server: server, storage: storage, port: port)
