@@ -34,7 +34,12 @@ extension ChatEngine {
             self.withChat { chat in
                 self.adminChecksWaiting -= 1
                 self.adminCheckers.remove(user)
-                guard chat.name(of: user) != nil else { return } // gone meanwhile
+                guard chat.name(of: user) != nil else {
+                    // Gone meanwhile: nobody to answer, but a wrong guess
+                    // still counts against the address.
+                    if !matches { self.adminLockout.failed(address, now: chat.now) }
+                    return
+                }
                 do {
                     if case .reply(let text) = try self.finishAdmin(matches, user: user, name: name, address: address,
                                                                     chat: chat) {

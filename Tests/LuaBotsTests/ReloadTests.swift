@@ -21,6 +21,26 @@ struct ReloadTests {
         #expect(bots.send("/reload", as: bots.ana)?.ok == true)
     }
 
+    /// Issue #5's permission matrix for the admin commands, with their
+    /// aliases: bia as an ordinary user, as the moderator of a room (also
+    /// while in it), and after the admin banned her from it.
+    @Test func adminCommandsAreRefusedToModeratorsAndBannedUsersToo() throws {
+        let bots = try BotHarness()
+        let lines = ["/reload", "/recarregar", "/bots"]
+        func refusedToBia(_ situation: String) {
+            for line in lines { #expect(bots.send(line)?.error == .notAdmin, "\(situation): \(line)") }
+        }
+        refusedToBia("an ordinary user")
+        #expect(bots.send("/entrar dev")?.ok == true)
+        refusedToBia("the moderator of #dev, in #dev")
+        #expect(bots.send("/entrar geral")?.ok == true)
+        refusedToBia("the moderator of #dev, in #geral")
+        #expect(bots.send("/entrar dev")?.ok == true)
+        #expect(bots.send("/entrar dev", as: bots.ana)?.ok == true)
+        #expect(bots.send("/banir bia", as: bots.ana)?.ok == true)
+        refusedToBia("banned from #dev")
+    }
+
     @Test func editsBreakagesAndDeletionsFollowTheFolder() throws {
         let bots = try BotHarness(files: ["oi.lua": Self.hello])
         // Edit: the new version replaces the old.
