@@ -21,6 +21,8 @@ public struct AdminCredential: Sendable {
     public static let prefix = "scrypt$"
     /// 2^14 rounds with r = 8: 16 MiB and tens of milliseconds per check.
     public static let defaultLogRounds = 14
+    /// The costs a stored form may name (log2 of scrypt's N).
+    static let allowedLogRounds = 10...20
     /// Longer attempts are refused unhashed (a line holds at most a few KiB).
     static let maxPasswordBytes = 1024
 
@@ -31,7 +33,7 @@ public struct AdminCredential: Sendable {
             return
         }
         let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
-        guard parts.count == 6, let logRounds = Int(parts[1]), (10...20).contains(logRounds),
+        guard parts.count == 6, let logRounds = Int(parts[1]), Self.allowedLogRounds.contains(logRounds),
               let blockSize = Int(parts[2]), (1...16).contains(blockSize),
               let parallelism = Int(parts[3]), (1...4).contains(parallelism),
               let salt = Data(base64Encoded: String(parts[4])), salt.count >= 16,
@@ -55,6 +57,14 @@ public struct AdminCredential: Sendable {
         let salt = (0..<16).map { _ in UInt8.random(in: .min ... .max) }
         let key = try derive(password, salt: salt, logRounds: logRounds, blockSize: 8, parallelism: 1)
         return AdminCredential(logRounds: logRounds, blockSize: 8, parallelism: 1, salt: salt, key: key)
+    }
+
+    /// The stored form of `password` at the cheapest cost allowed: for
+    /// tests and `papo bots test`, which build many engines and only need
+    /// the password to work, never for a real server.
+    public static func cheaplyStored(_ password: String) -> String {
+        // Cannot fail: the cost is within the allowed range.
+        try! hashing(password, logRounds: allowedLogRounds.lowerBound).storedForm
     }
 
     /// The line to keep in the admin password file.

@@ -24,7 +24,7 @@ final class TestServer {
 
     /// Stored hashed, as papo serve keeps it, at scrypt's cheapest allowed cost.
     static func hashed(_ password: String) -> String {
-        password.isEmpty ? password : (try! AdminCredential.hashing(password, logRounds: 10).storedForm)
+        password.isEmpty ? password : AdminCredential.cheaplyStored(password)
     }
 
     static func temporaryDirectory() -> URL {

@@ -69,7 +69,7 @@ final class BotHarness {
     }
 
     /// "segredo", hashed once at scrypt's cheapest allowed cost.
-    static let password = try! AdminCredential.hashing("segredo", logRounds: 10).storedForm
+    static let password = AdminCredential.cheaplyStored("segredo")
 
     /// The folder of the bots shipped in the repository.
     static let shippedFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
