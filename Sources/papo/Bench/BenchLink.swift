@@ -167,3 +167,8 @@ struct ServerWatch: ParsableArguments {
         print(String(format: "%@: %.2f s", label, now - start))
     }
 }
+
+extension Array where Element == Double {
+    /// The middle value (the upper one of an even count); the array must not be empty.
+    var median: Double { sorted()[count / 2] }
+}

@@ -49,7 +49,7 @@ struct FanoutBench: AsyncParsableCommand {
             }
         }
         if !redisRates.isEmpty {
-            let papo = Self.median(papoRates), redis = Self.median(redisRates)
+            let papo = papoRates.median, redis = redisRates.median
             print(String(format: "median deliveries/s: papo %.0f, redis %.0f; papo/redis: %.2f×", papo, redis, papo / redis))
         }
         try await group.shutdownGracefully()
@@ -84,10 +84,6 @@ struct FanoutBench: AsyncParsableCommand {
         if !stalledChannels.isEmpty { try await report(stalled: stalledChannels) }
         for channel in channels + stalledChannels { try? await channel.close() }
         return result
-    }
-
-    private static func median(_ values: [Double]) -> Double {
-        values.sorted()[values.count / 2]
     }
 
     /// Says whether the server closed the members that stopped reading.

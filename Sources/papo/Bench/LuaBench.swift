@@ -129,7 +129,7 @@ struct LuaBench: AsyncParsableCommand {
     private func median(of runs: Int, _ run: () async throws -> Double) async throws -> Double {
         var results: [Double] = []
         for _ in 0..<max(1, runs) { results.append(try await run()) }
-        return results.sorted()[results.count / 2]
+        return results.median
     }
 
     private func waitFor(_ client: BenchClient, count: Int) async throws -> Int {
