@@ -81,7 +81,8 @@ struct Tmux {
     /// is never touched. Spawned and reaped by hand (posix_spawn, waitpid):
     /// when this command starts the tmux server, Foundation's Process was
     /// seen never to notice the client's exit, and a pipe for its output
-    /// stays open in the daemon. Output goes to a file instead.
+    /// stays open in the daemon. Output goes to a file instead, and no other
+    /// descriptor is inherited.
     @discardableResult
     static func run(_ arguments: [String]) throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("papo-tmux-\(UUID().uuidString)")
@@ -92,6 +93,11 @@ struct Tmux {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        // Nothing else of ours: NIO's accepted sockets are not close-on-exec,
+        // and a tmux server that inherited one would keep that connection
+        // open after Papo closes it (a ban's close then never reached the
+        // banned client in one CI run).
+        Self.closeFrom(3, in: &actions)
         let argv = (["tmux", "-L", "papo-tests"] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
@@ -109,4 +115,15 @@ struct Tmux {
     }
 
     struct TmuxFailed: Error { let arguments: [String] }
+
+    /// glibc's posix_spawn_file_actions_addclosefrom_np (2.34+), looked up
+    /// at run time: Swift's Glibc module does not export it.
+    private static func closeFrom(_ first: Int32, in actions: inout posix_spawn_file_actions_t) {
+        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        // RTLD_DEFAULT is a null handle on glibc. An older glibc inherits as before.
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+            return
+        }
+        _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, first)
+    }
 }
