@@ -37,6 +37,8 @@ import Testing
         try carol.request("em público")
         let anaItems = try ana.request("/historico 5").result["items"] as? [[String: Any]] ?? []
         #expect(anaItems.map { $0.string("text") } == ["para a bia", "em público"])
+        let biaItems = try bia.request("/historico").result["items"] as? [[String: Any]] ?? []
+        #expect(biaItems.map { $0.string("text") } == ["para a bia", "em público"])
         let carolItems = try carol.request("/historico").result["items"] as? [[String: Any]] ?? []
         #expect(carolItems.map { $0.string("text") } == ["em público"])
         #expect(try carol.request("/historico abc").result["code"] as? String == "invalid_argument")

@@ -56,7 +56,7 @@ struct Tmux {
     }
 
     func send(keys: String...) {
-        for key in keys { try? Self.run(["send-keys", "-t", session, key]) }
+        for key in keys { _ = try? Self.run(["send-keys", "-t", session, key]) }
     }
 
     func screen() -> String {
@@ -75,7 +75,7 @@ struct Tmux {
         throw ClientTimeout(waitingFor: "screen text \(text)", seen: [last])
     }
 
-    func kill() { try? Self.run(["kill-session", "-t", session]) }
+    func kill() { _ = try? Self.run(["kill-session", "-t", session]) }
 
     /// Runs one tmux command on a socket of the tests' own, so a user's tmux
     /// is never touched. Spawned and reaped by hand (posix_spawn, waitpid):

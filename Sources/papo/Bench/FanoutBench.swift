@@ -72,7 +72,7 @@ struct FanoutBench: AsyncParsableCommand {
         }
         try await BenchLink.awaitWelcome(receivers, on: loop)
         try await Task.sleep(for: .milliseconds(100))
-        for channel in stalledChannels { try await channel.setOption(.autoRead, value: false) }
+        for channel in stalledChannels { try await channel.setOption(.autoRead, value: false).get() }
         let sending = Array(channels.prefix(senders))
         let format = self.format, size = self.size
         let result = try await measure(loop, receivers: receivers) { index in
@@ -90,7 +90,7 @@ struct FanoutBench: AsyncParsableCommand {
     private func report(stalled: [Channel]) async throws {
         // The server's close reaches us after the bytes queued before it, so
         // read again to see it.
-        for channel in stalled { try await channel.setOption(.autoRead, value: true) }
+        for channel in stalled { try await channel.setOption(.autoRead, value: true).get() }
         let deadline = ContinuousClock.now + .seconds(10)
         var open = stalled.count
         while ContinuousClock.now < deadline {
