@@ -1,14 +1,23 @@
 import Foundation
+import Synchronization
 
 /// Date and time as shown to users: Brazilian style, in the server's time zone.
 /// Formatted by hand with `localtime_r`, because it runs once per delivered
 /// line and must be cheap and thread-safe.
 public enum TimeFormat {
-    /// `25/11/2026 11:03:12`
+    /// `25/11/2026 11:03:12`. Every chat line carries one, and a busy room
+    /// stamps thousands of lines with the same second: the last second's
+    /// text is kept and reused.
     public static func dateTime(_ date: Date) -> String {
+        let second = Int64(date.timeIntervalSince1970.rounded(.down))
+        if let cached = lastDateTime.withLock({ $0.second == second ? $0.text : nil }) { return cached }
         let t = components(date)
-        return "\(pad(t.tm_mday))/\(pad(t.tm_mon + 1))/\(t.tm_year + 1900) \(clock(t))"
+        let text = "\(pad(t.tm_mday))/\(pad(t.tm_mon + 1))/\(t.tm_year + 1900) \(clock(t))"
+        lastDateTime.withLock { $0 = (second, text) }
+        return text
     }
+
+    private static let lastDateTime = Mutex<(second: Int64, text: String)>((.min, ""))
 
     /// `11:03:12`
     public static func time(_ date: Date) -> String {
