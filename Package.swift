@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "ChatClient",
             dependencies: [
-                "CLibEdit", "ChatServer",
+                "CLibEdit", "ChatServer", "BotEngine",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -94,6 +94,7 @@ let package = Package(
         ),
         .testTarget(name: "ChatCoreTests", dependencies: ["ChatCore"], swiftSettings: v5),
         .testTarget(name: "ChatStoreTests", dependencies: ["ChatStore", "ChatCore"], swiftSettings: v5),
+        .testTarget(name: "ChatClientTests", dependencies: ["ChatClient"], swiftSettings: v5),
         .testTarget(name: "BotEngineTests", dependencies: ["BotEngine", "ChatCore", "ChatStore"], swiftSettings: v5),
         .testTarget(
             name: "LuaBotsTests",

@@ -190,10 +190,26 @@ public final class TerminalClient {
     fileprivate func submit(_ line: String) {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { return }
-        if interactive { add_history(trimmed) }
+        if interactive {
+            if let masked = SecretLine.masked(trimmed) {
+                replaceEcho(of: line, with: masked)
+            } else {
+                add_history(trimmed)
+            }
+        }
         connection.send(type: "line", field: "text", value: trimmed)
         let command = trimmed.split(separator: " ").first.map { $0.lowercased() }
         if command == "/sair" || command == "/quit" { leaving = true }
+    }
+
+    /// Rewrites the line libedit just echoed (the prompt and `line`, on the
+    /// rows above the cursor) as `shown`.
+    private func replaceEcho(of line: String, with shown: String) {
+        var size = winsize()
+        let columns = ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
+        let rows = max(1, (prompt.count + line.count + columns - 1) / columns)
+        fputs(String(repeating: "\u{1B}[1A", count: rows) + "\r\u{1B}[J" + prompt + shown + "\n", stdout)
+        fflush(stdout)
     }
 
     /// Ctrl-D or Ctrl-C: say goodbye; the loop ends when the server closes.

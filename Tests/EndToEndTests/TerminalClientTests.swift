@@ -29,6 +29,26 @@ import Testing
         await server.stop()
     }
 
+    @Test func anAdminPasswordIsMaskedOnScreenAndKeptOutOfHistory() async throws {
+        let server = try await TestServer.start()
+        let tmux = try Tmux(command: "\(PapoProcess.binary.path) connect --port \(server.port) --name ana")
+        defer { tmux.kill() }
+        try tmux.waitForScreen(containing: "Conectado como ana")
+        tmux.send(keys: "olá", "Enter")
+        try tmux.waitForScreen(containing: "<ana> olá")
+        tmux.send(keys: "/admin segredo", "Enter")
+        let screen = try tmux.waitForScreen(containing: "Agora você é administrador")
+        #expect(screen.contains("ana@#geral> /admin ********"))
+        #expect(!screen.contains("segredo"))
+        // Up brings back the line before it, not the password.
+        tmux.send(keys: "Up")
+        try tmux.waitForScreen(containing: "ana@#geral> olá")
+        #expect(!tmux.screen().contains("segredo"))
+        tmux.send(keys: "C-u", "/sair", "Enter")
+        try tmux.waitForScreen(containing: "EXIT=0")
+        await server.stop()
+    }
+
     @Test func anUnreachableServerIsOneSentence() async throws {
         let port = try FreePort.find()
         let tmux = try Tmux(command: "\(PapoProcess.binary.path) connect --port \(port) --name ana")
