@@ -39,7 +39,7 @@ public final class PapoServer: @unchecked Sendable {
         let engine = self.engine, config = self.config, registry = self.registry, logger = self.logger
         let tls = try config.tls.map(TLS.serverContext)
         let outputs = self.outputs
-        let bootstrap = ServerBootstrap(group: group)
+        var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
@@ -58,6 +58,10 @@ public final class PapoServer: @unchecked Sendable {
                                                            outputs: outputs, logger: logger))
                 }
             }
+        if config.sendBufferBytes > 0 {
+            bootstrap = bootstrap.childChannelOption(.socketOption(.so_sndbuf),
+                                                     value: SocketOptionValue(config.sendBufferBytes))
+        }
         let channel = try await bootstrap.bind(host: config.host, port: config.port).get()
         listener = channel
         let port = channel.localAddress?.port ?? config.port

@@ -55,6 +55,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Connections held at once from one IP address (0: no limit).")
     var maxConnectionsPerAddress = 64
 
+    @Option(help: "Kernel send buffer per connection, in bytes (0: the kernel's autotuning).")
+    var sendBuffer = ServerConfig.defaultSendBufferBytes
+
     @Option(help: "TLS: PEM file of the server's certificate chain (with --tls-key).")
     var tlsCert: String?
 
@@ -77,6 +80,9 @@ struct Serve: AsyncParsableCommand {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard maxConnections > 0, maxConnectionsPerAddress >= 0 else {
             throw ValidationError("--max-connections must be positive, --max-connections-per-address 0 or more")
+        }
+        guard sendBuffer == 0 || (4096...(64 << 20)).contains(sendBuffer) else {
+            throw ValidationError("--send-buffer must be 0 (the kernel's choice) or 4096...67108864 bytes")
         }
         guard floodLines >= 0, floodBurst >= 1, floodBytes >= 1, floodDisconnectAfter > 0 else {
             throw ValidationError("flood limits must be positive (--flood-lines 0 turns flood control off)")
@@ -110,7 +116,7 @@ struct Serve: AsyncParsableCommand {
                                                      lineTimeout: .seconds(fractional: lineTimeout),
                                                      maxConnections: connectionLimit,
                                                      maxConnectionsPerAddress: maxConnectionsPerAddress,
-                                                     tls: tlsFiles),
+                                                     tls: tlsFiles, sendBufferBytes: sendBuffer),
                                 logger: logger)
         let service = ServerService(server: server, storage: storage, logger: logger)
         let group = ServiceGroup(configuration: .init(

@@ -42,6 +42,16 @@ final class LineClient {
 
     deinit { Glibc.close(fd) }
 
+    /// The client's own port, which is the peer port of the server's socket.
+    var localPort: Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     func send(_ line: String) {
         sendRaw(Array((line + "\n").utf8))
     }

@@ -36,7 +36,8 @@ final class TestServer {
                       maxLineBytes: Int = 4096, maxOutboundBytes: Int = 1 << 20,
                       bots: URL? = nil, flood: FloodLimits? = nil, namingTimeout: TimeAmount = .seconds(60),
                       lineTimeout: TimeAmount = .seconds(60), maxConnections: Int = 20_000,
-                      maxConnectionsPerAddress: Int = 0, tls: TLSFiles? = nil) async throws -> TestServer {
+                      maxConnectionsPerAddress: Int = 0, tls: TLSFiles? = nil,
+                      sendBufferBytes: Int = ServerConfig.defaultSendBufferBytes) async throws -> TestServer {
         var logger = Logger(label: "papo-test")
         logger.logLevel = .critical
         let storage = try SQLiteStorage(directory: directory)
@@ -51,7 +52,7 @@ final class TestServer {
                                   maxOutboundBytes: maxOutboundBytes, threads: 2, flood: flood,
                                   namingTimeout: namingTimeout, lineTimeout: lineTimeout,
                                   maxConnections: maxConnections, maxConnectionsPerAddress: maxConnectionsPerAddress,
-                                  tls: tls)
+                                  tls: tls, sendBufferBytes: sendBufferBytes)
         let server = PapoServer(engine: engine, config: config, logger: logger)
         let port = try await server.start()
         return TestServer(directory: directory, server: server, storage: storage, port: port)
