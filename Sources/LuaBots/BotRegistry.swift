@@ -37,14 +37,15 @@ public final class BotRegistry: @unchecked Sendable {
 
     /// - Parameter storage: where scripts' stored values live (the chat's
     ///   database); nil keeps them in memory only.
+    /// - Parameter cpu: how much CPU each script may use over time.
     public init(directory: URL, table: CommandTable, hooks: HookTable, storage: (any ChatStorage)? = nil,
-                logger: Logger = Logger(label: "papo.bots")) throws {
+                cpu: BotCPULimits = BotCPULimits(), logger: Logger = Logger(label: "papo.bots")) throws {
         self.directory = directory
         self.table = table
         self.hooks = hooks
         self.storage = storage
         self.savedData = try storage?.loadBotData() ?? [:]
-        self.limits = .init()
+        self.limits = LuaState.Limits(cpu: cpu)
         self.logger = logger
     }
 

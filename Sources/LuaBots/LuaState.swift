@@ -17,6 +17,7 @@ final class LuaState {
     struct Limits {
         var instructionsPerCall: Int64 = 2_000_000
         var memoryBytes: Int = 16 << 20
+        var cpu = BotCPULimits()
     }
 
     let L: OpaquePointer
@@ -24,6 +25,7 @@ final class LuaState {
     let name: String
     private let limits: UnsafeMutablePointer<papo_limits>
     private let budget: Int64
+    private var cpu: CPUBudget
     private var closed = false
 
     init(name: String, limits: Limits = Limits()) {
@@ -32,6 +34,7 @@ final class LuaState {
         self.limits.initialize(to: papo_limits(used: 0, memory_limit: limits.memoryBytes, base_limit: limits.memoryBytes,
                                                instructions: 0, stopped: 0, reason: nil, line: 0))
         budget = limits.instructionsPerCall
+        cpu = CPUBudget(limits: limits.cpu)
         L = papo_newstate(self.limits)
         Sandbox.install(in: L)
     }
@@ -79,11 +82,20 @@ final class LuaState {
     }
 
     /// Calls the function on top of the stack (below its `arguments`) under a
-    /// fresh budget. On success the `results` are left on the stack.
+    /// fresh instruction budget, if the script's CPU budget over time allows
+    /// (otherwise the function and arguments are dropped uncalled). On
+    /// success the `results` are left on the stack.
     func call(arguments: Int32, results: Int32) throws {
+        if let rest = cpu.wait() {
+            papo_pop(L, arguments + 1)
+            throw LuaFailure(message: "\(name): cpu budget exceeded (resumes in \(max(1, Int(rest.rounded(.up)))) s)",
+                             stoppedByLimit: true)
+        }
+        let started = CPUBudget.threadCPUTime()
         papo_arm(L, limits, budget)
         let status = papo_pcall(L, arguments, results)
         lua_sethook(L, nil, 0, 0)
+        cpu.spend(CPUBudget.threadCPUTime() - started)
         if status != LUA_OK { throw popFailure() }
     }
 

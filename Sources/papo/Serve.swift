@@ -58,6 +58,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Kernel send buffer per connection, in bytes (0: the kernel's autotuning).")
     var sendBuffer = ServerConfig.defaultSendBufferBytes
 
+    @Option(help: "CPU each Lua script may use, in seconds per second, sustained after a 1 s burst (0: no limit).")
+    var botCPUShare = BotCPULimits().share
+
     @Option(help: "TLS: PEM file of the server's certificate chain (with --tls-key).")
     var tlsCert: String?
 
@@ -84,6 +87,7 @@ struct Serve: AsyncParsableCommand {
         guard sendBuffer == 0 || (4096...(64 << 20)).contains(sendBuffer) else {
             throw ValidationError("--send-buffer must be 0 (the kernel's choice) or 4096...67108864 bytes")
         }
+        guard (0...64).contains(botCPUShare) else { throw ValidationError("--bot-cpu-share must be between 0 and 64") }
         guard floodLines >= 0, floodBurst >= 1, floodBytes >= 1, floodDisconnectAfter > 0 else {
             throw ValidationError("flood limits must be positive (--flood-lines 0 turns flood control off)")
         }
@@ -105,7 +109,8 @@ struct Serve: AsyncParsableCommand {
             storeLogger.error("storage error: \(error)")
         }
         let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox(storage: storage))
-        let botHost = try BotHost(chat: chat, bots: URL(fileURLWithPath: bots), adminPassword: password, logger: logger)
+        let botHost = try BotHost(chat: chat, bots: URL(fileURLWithPath: bots), adminPassword: password, logger: logger,
+                                  botCPU: BotCPULimits(share: botCPUShare))
         let engine = botHost.engine
         let loaded = botHost.loadBots()
         logger.info("bots: \(loaded.filter { $0.error == nil }.count) loaded, \(loaded.filter { $0.error != nil }.count) failed")

@@ -53,12 +53,14 @@ final class BotHarness {
 
     let storage: MemoryStorage
 
-    init(files: [String: String] = [:], storage: MemoryStorage = MemoryStorage()) throws {
+    init(files: [String: String] = [:], storage: MemoryStorage = MemoryStorage(),
+         botCPU: BotCPULimits = BotCPULimits()) throws {
         self.storage = storage
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("papo-bots-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let chat = try Chat(storage: storage, outbox: outbox)
-        let host = try BotHost(chat: chat, bots: directory, adminPassword: Self.password, checkPasswordsInPlace: true)
+        let host = try BotHost(chat: chat, bots: directory, adminPassword: Self.password, checkPasswordsInPlace: true,
+                               botCPU: botCPU)
         (engine, registry) = (host.engine, host.registry)
         anaID = try engine.connect(name: "ana", endpoint: ana, address: nil).get().id
         biaID = try engine.connect(name: "bia", endpoint: bia, address: nil).get().id
