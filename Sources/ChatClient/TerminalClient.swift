@@ -207,9 +207,15 @@ public final class TerminalClient {
     private func replaceEcho(of line: String, with shown: String) {
         var size = winsize()
         let columns = ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
-        let rows = max(1, (prompt.count + line.count + columns - 1) / columns)
+        let rows = max(1, (Self.displayWidth(prompt + line) + columns - 1) / columns)
         fputs(String(repeating: "\u{1B}[1A", count: rows) + "\r\u{1B}[J" + prompt + shown + "\n", stdout)
         fflush(stdout)
+    }
+
+    /// Terminal columns `text` takes (wide characters take two), by the
+    /// C library's tables for the UTF-8 locale set at start.
+    static func displayWidth(_ text: String) -> Int {
+        text.unicodeScalars.reduce(0) { $0 + max(0, Int(papo_wcwidth($1.value))) }
     }
 
     /// Ctrl-D or Ctrl-C: say goodbye; the loop ends when the server closes.

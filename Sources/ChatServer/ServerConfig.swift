@@ -25,19 +25,19 @@ public struct ServerConfig: Sendable {
     public var maxConnections: Int
     public var maxConnectionsPerAddress: Int
 
-    /// One core is left to the SQLite writer, Lua timers and the system:
-    /// on the 2-core benchmark machine one loop gave lower latency (p99
-    /// 0.9 ms against 2.2 ms) and equal or better fan-out than two, because
-    /// a message no longer hops between loops (docs/PERFORMANCE.md).
     /// 256 KiB asked (512 KiB given): enough for 5 MiB/s to a client 100 ms
     /// away, and small enough that clients who stop reading are cut off
     /// before they cost the others much. Measured with 1,000 of them beside
     /// 100 readers (docs/RELIABILITY.md): with the kernel's autotuning the
     /// readers saw p99 0.8-1.1 s and the machine's TCP memory peaked at
-    /// 1.5 GiB; with this cap, p99 0.13-0.19 s and 0.5 GiB. Fan-out to
+    /// 1.5 GiB; with this cap, p99 0.13-0.17 s and 0.5 GiB. Fan-out to
     /// readers did not change beyond run-to-run noise.
     public static let defaultSendBufferBytes = 256 << 10
 
+    /// One core is left to the SQLite writer, Lua timers and the system:
+    /// on the 2-core benchmark machine one loop gave lower latency (p99
+    /// 0.9 ms against 2.2 ms) and equal or better fan-out than two, because
+    /// a message no longer hops between loops (docs/PERFORMANCE.md).
     public static let defaultThreads = max(1, System.coreCount - 1)
 
     public init(host: String = "127.0.0.1", port: Int = 4242, maxLineBytes: Int = 4096,

@@ -2,8 +2,9 @@ import Foundation
 
 /// How much CPU one script may use over time. The instruction budget of a
 /// call stops one runaway call; this stops a script whose calls each keep
-/// to the rules but together keep the server busy (50 timers a second, or
-/// a hook that works hard on every message).
+/// to the rules but together keep the server busy: a hook that works hard
+/// on every message, or timers whose work happens inside C functions
+/// (sorting, building strings), which the instruction count barely sees.
 public struct BotCPULimits: Sendable, Equatable {
     /// Seconds of CPU a script may use per second, sustained; 0 turns the
     /// limit off.

@@ -1,3 +1,4 @@
+import Foundation
 @testable import ChatClient
 import Testing
 
@@ -16,5 +17,23 @@ import Testing
 
     @Test(arguments: rows) func masked(_ row: (line: String, shown: String?)) {
         #expect(SecretLine.masked(row.line) == row.shown)
+    }
+}
+
+@Suite("Terminal width of a redrawn line") struct DisplayWidthTests {
+    static let rows: [(text: String, columns: Int)] = [
+        ("ana@#geral> /admin segredo", 26),
+        ("ação", 4),        // accented letters take one column
+        ("日本語", 6),       // wide characters take two
+        ("a\u{200B}b", 2),  // a zero-width space takes none
+    ]
+
+    /// Measured under a UTF-8 locale, as `papo connect` sets at start; set
+    /// for this thread only, so other tests keep theirs.
+    @Test(arguments: rows) func columns(_ row: (text: String, columns: Int)) throws {
+        let utf8 = try #require(newlocale(LC_CTYPE_MASK, "C.UTF-8", nil))
+        let previous = uselocale(utf8)
+        defer { uselocale(previous); freelocale(utf8) }
+        #expect(TerminalClient.displayWidth(row.text) == row.columns)
     }
 }
