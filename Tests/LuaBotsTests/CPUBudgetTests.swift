@@ -40,7 +40,9 @@ struct CPUBudgetTests {
             "leve.lua": "papo.command{name = 'leve', run = function() return 'ok' end}",
         ], botCPU: BotCPULimits(share: 0.05, burst: 0.02))
         var refusal: String?
-        for _ in 0..<50 {
+        // About 1.5 ms of CPU a call: many calls, so even a starved test thread
+        // (the bucket refills by wall time) spends faster than it refills.
+        for _ in 0..<400 {
             let reply = try #require(bots.send("/pesado", as: bots.ana))
             if case .botFailed(_, let detail)? = reply.error {
                 refusal = detail
