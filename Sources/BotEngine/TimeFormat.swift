@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Date and time as shown to users: Brazilian style, in the server's time zone.
 /// Formatted by hand with `localtime_r`, because it runs once per delivered
@@ -10,14 +9,30 @@ public enum TimeFormat {
     /// text is kept and reused.
     public static func dateTime(_ date: Date) -> String {
         let second = Int64(date.timeIntervalSince1970.rounded(.down))
-        if let cached = lastDateTime.withLock({ $0.second == second ? $0.text : nil }) { return cached }
+        if let cached = lastDateTime.text(for: second) { return cached }
         let t = components(date)
         let text = "\(pad(t.tm_mday))/\(pad(t.tm_mon + 1))/\(t.tm_year + 1900) \(clock(t))"
-        lastDateTime.withLock { $0 = (second, text) }
+        lastDateTime.keep(text, for: second)
         return text
     }
 
-    private static let lastDateTime = Mutex<(second: Int64, text: String)>((.min, ""))
+    /// The last second formatted, behind a lock (NSLock: `Mutex` would need
+    /// macOS 15, and the package declares 13).
+    private final class LastSecond: @unchecked Sendable {
+        private let lock = NSLock()
+        private var second = Int64.min
+        private var text = ""
+
+        func text(for second: Int64) -> String? {
+            lock.withLock { self.second == second ? text : nil }
+        }
+
+        func keep(_ text: String, for second: Int64) {
+            lock.withLock { (self.second, self.text) = (second, text) }
+        }
+    }
+
+    private static let lastDateTime = LastSecond()
 
     /// `11:03:12`
     public static func time(_ date: Date) -> String {

@@ -207,7 +207,7 @@ public final class TerminalClient {
     private func replaceEcho(of line: String, with shown: String) {
         var size = winsize()
         let columns = ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
-        let rows = max(1, (Self.displayWidth(prompt + line) + columns - 1) / columns)
+        let rows = Self.rows(prompt + line, columns: columns)
         fputs(String(repeating: "\u{1B}[1A", count: rows) + "\r\u{1B}[J" + prompt + shown + "\n", stdout)
         fflush(stdout)
     }
@@ -215,7 +215,27 @@ public final class TerminalClient {
     /// Terminal columns `text` takes (wide characters take two), by the
     /// C library's tables for the UTF-8 locale set at start.
     static func displayWidth(_ text: String) -> Int {
-        text.unicodeScalars.reduce(0) { $0 + max(0, Int(papo_wcwidth($1.value))) }
+        text.unicodeScalars.reduce(0) { $0 + width(of: $1) }
+    }
+
+    /// Rows an echoed line and its Enter take on a terminal `columns` wide:
+    /// a wide character that does not fit starts the next row, and a line
+    /// that fills its last row exactly wraps before the newline.
+    static func rows(_ text: String, columns: Int) -> Int {
+        var rows = 1, column = 0
+        for scalar in text.unicodeScalars {
+            let width = width(of: scalar)
+            if column + width > columns {
+                rows += 1
+                column = 0
+            }
+            column += width
+        }
+        return column >= columns ? rows + 1 : rows
+    }
+
+    private static func width(of scalar: Unicode.Scalar) -> Int {
+        max(0, Int(papo_wcwidth(scalar.value)))
     }
 
     /// Ctrl-D or Ctrl-C: say goodbye; the loop ends when the server closes.

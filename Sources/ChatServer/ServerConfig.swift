@@ -9,7 +9,8 @@ public struct ServerConfig: Sendable {
     /// Bytes queued for a client that does not read before it is disconnected.
     public var maxOutboundBytes: Int
     /// The kernel send buffer asked for each connection (SO_SNDBUF; Linux
-    /// doubles it); 0 leaves it to the kernel's autotuning, up to 4 MiB.
+    /// caps it at net.core.wmem_max, then doubles it); 0 leaves it to the
+    /// kernel's autotuning, up to 4 MiB.
     public var sendBufferBytes: Int
     /// Event-loop threads for the sockets.
     public var threads: Int
@@ -25,7 +26,7 @@ public struct ServerConfig: Sendable {
     public var maxConnections: Int
     public var maxConnectionsPerAddress: Int
 
-    /// 256 KiB asked (512 KiB given): enough for 5 MiB/s to a client 100 ms
+    /// 256 KiB asked (Linux gives twice that, within net.core.wmem_max): enough for 5 MiB/s to a client 100 ms
     /// away, and small enough that clients who stop reading are cut off
     /// before they cost the others much. Measured with 1,000 of them beside
     /// 100 readers (docs/RELIABILITY.md): with the kernel's autotuning the

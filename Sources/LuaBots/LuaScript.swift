@@ -98,6 +98,12 @@ final class LuaScript {
     /// Runs timer `id`'s function, as the chat's owner.
     private func fireTimer(_ id: Int, chat: Chat) throws {
         guard !unloaded, let timer = timerFunctions[id] else { return }
+        if !scheduler.isActive(id), let rest = state.cpuRest() {
+            // A one-shot timer whose script rests is put off, not lost.
+            let delay = min(max(TimerScheduler.shortest, rest), TimerScheduler.longest)
+            scheduler.rearm(id, after: delay, fire: timerFiring())
+            return
+        }
         try state.withHeadroom { state.pushReference(timer.function) }
         if !scheduler.isActive(id) {
             // A one-shot timer (or one cancelled meanwhile): this is its last run.
@@ -353,20 +359,25 @@ final class LuaScript {
         let function = state.reference()
         let scheduler = self.scheduler
         do {
-            let id = try scheduler.schedule(after: seconds, repeating: repeating) { [weak self] id, chat in
-                guard let self else { return }
-                do {
-                    try self.fireTimer(id, chat: chat)
-                } catch {
-                    self.onTimerError?("\(self.file): timer: \(error)")
-                }
-            }
+            let id = try scheduler.schedule(after: seconds, repeating: repeating, fire: timerFiring())
             timerFunctions[id] = (function, currentRoom)
             lua_pushinteger(L, lua_Integer(id))
             return 1
         } catch {
             luaL_unref(L, papo_registryindex(), function)
             return fail(L, "\(name): \(error)")
+        }
+    }
+
+    /// What a timer of this script does when it fires.
+    private func timerFiring() -> (Int, Chat) -> Void {
+        { [weak self] id, chat in
+            guard let self else { return }
+            do {
+                try self.fireTimer(id, chat: chat)
+            } catch {
+                self.onTimerError?("\(self.file): timer: \(error)")
+            }
         }
     }
 
@@ -438,7 +449,7 @@ final class LuaScript {
             setCallerFields(context)
             state.setField("text", string: text)
         }
-        try during(context) { try state.call(arguments: 1, results: 2) }
+        try during(context) { try state.call(arguments: 1, results: 2, refusable: false) }
         defer { papo_pop(L, 2) }
         if lua_type(L, -2) == LUA_TBOOLEAN && lua_toboolean(L, -2) == 0 {
             return .block(reason: state.string(at: -1) ?? "sem motivo")

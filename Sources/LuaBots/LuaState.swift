@@ -83,12 +83,14 @@ final class LuaState {
 
     /// Calls the function on top of the stack (below its `arguments`) under a
     /// fresh instruction budget, if the script's CPU budget over time allows
-    /// (otherwise the function and arguments are dropped uncalled). On
-    /// success the `results` are left on the stack.
-    func call(arguments: Int32, results: Int32) throws {
-        if let rest = cpu.wait() {
+    /// (otherwise the function and arguments are dropped uncalled). A call
+    /// that is not `refusable` runs anyway and is only charged: message hooks,
+    /// so a filter cannot be switched off by tiring it. On success the
+    /// `results` are left on the stack.
+    func call(arguments: Int32, results: Int32, refusable: Bool = true) throws {
+        if refusable, let rest = cpu.wait() {
             papo_pop(L, arguments + 1)
-            throw LuaFailure(message: "\(name): cpu budget exceeded (resumes in \(max(1, Int(rest.rounded(.up)))) s)",
+            throw LuaFailure(message: "\(name): cpu budget exceeded (resumes in \(max(1, Int(min(rest, 86_400).rounded(.up)))) s)",
                              stoppedByLimit: true)
         }
         let started = CPUBudget.threadCPUTime()
@@ -97,6 +99,11 @@ final class LuaState {
         lua_sethook(L, nil, 0, 0)
         cpu.spend(CPUBudget.threadCPUTime() - started)
         if status != LUA_OK { throw popFailure() }
+    }
+
+    /// Nil when the script may run now; otherwise the seconds it must rest.
+    func cpuRest() -> Double? {
+        cpu.wait()
     }
 
     /// Stores the value on top of the stack in the registry; returns its reference.

@@ -39,18 +39,29 @@ final class TimerScheduler: @unchecked Sendable {
             guard timers.count < Self.maxTimers else { throw Failure.tooMany }
             let id = nextID
             nextID += 1
-            let timer = DispatchSource.makeTimerSource(queue: Self.queue)
-            timer.schedule(deadline: .now() + delay, repeating: repeating ? .milliseconds(Int(delay * 1000)) : .never)
-            let runAsOwner = self.runAsOwner
-            timer.setEventHandler { [weak self] in
-                guard let self, self.isActive(id) else { return }
-                if !repeating { self.cancel(id) }
-                runAsOwner { chat in fire(id, chat) }
-            }
-            timers[id] = timer
-            timer.resume()
+            arm(id, after: delay, repeating: repeating, fire: fire)
             return id
         }
+    }
+
+    /// Schedules a one-shot timer that has just fired once more, under the
+    /// same id (so the script can still cancel it): for a firing put off.
+    func rearm(_ id: Int, after delay: TimeInterval, fire: @escaping (Int, Chat) -> Void) {
+        lock.withLock { arm(id, after: delay, repeating: false, fire: fire) }
+    }
+
+    /// Under `lock`.
+    private func arm(_ id: Int, after delay: TimeInterval, repeating: Bool, fire: @escaping (Int, Chat) -> Void) {
+        let timer = DispatchSource.makeTimerSource(queue: Self.queue)
+        timer.schedule(deadline: .now() + delay, repeating: repeating ? .milliseconds(Int(delay * 1000)) : .never)
+        let runAsOwner = self.runAsOwner
+        timer.setEventHandler { [weak self] in
+            guard let self, self.isActive(id) else { return }
+            if !repeating { self.cancel(id) }
+            runAsOwner { chat in fire(id, chat) }
+        }
+        timers[id] = timer
+        timer.resume()
     }
 
     func isActive(_ id: Int) -> Bool { lock.withLock { timers[id] != nil } }

@@ -87,7 +87,9 @@ struct Serve: AsyncParsableCommand {
         guard sendBuffer == 0 || (4096...(64 << 20)).contains(sendBuffer) else {
             throw ValidationError("--send-buffer must be 0 (the kernel's choice) or 4096...67108864 bytes")
         }
-        guard (0...64).contains(botCPUShare) else { throw ValidationError("--bot-cpu-share must be between 0 and 64") }
+        guard botCPUShare == 0 || (0.001...64).contains(botCPUShare) else {
+            throw ValidationError("--bot-cpu-share must be 0 (no limit) or between 0.001 and 64")
+        }
         guard floodLines >= 0, floodBurst >= 1, floodBytes >= 1, floodDisconnectAfter > 0 else {
             throw ValidationError("flood limits must be positive (--flood-lines 0 turns flood control off)")
         }

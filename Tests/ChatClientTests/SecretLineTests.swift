@@ -36,4 +36,21 @@ import Testing
         defer { uselocale(previous); freelocale(utf8) }
         #expect(TerminalClient.displayWidth(row.text) == row.columns)
     }
+
+    static let wrapping: [(text: String, rows: Int)] = [
+        (String(repeating: "a", count: 29), 1),
+        (String(repeating: "a", count: 30), 2),  // a full row wraps before the newline
+        (String(repeating: "a", count: 31), 2),
+        (String(repeating: "a", count: 60), 3),
+        (String(repeating: "日", count: 15), 2), // 30 columns exactly
+        (String(repeating: "a", count: 29) + "日", 2), // the wide character starts row 2
+    ]
+
+    /// On a terminal 30 columns wide.
+    @Test(arguments: wrapping) func rows(_ row: (text: String, rows: Int)) throws {
+        let utf8 = try #require(newlocale(LC_CTYPE_MASK, "C.UTF-8", nil))
+        let previous = uselocale(utf8)
+        defer { uselocale(previous); freelocale(utf8) }
+        #expect(TerminalClient.rows(row.text, columns: 30) == row.rows)
+    }
 }

@@ -40,10 +40,11 @@ import Testing
         let screen = try tmux.waitForScreen(containing: "Agora você é administrador")
         #expect(screen.contains("ana@#geral> /admin ********"))
         #expect(!screen.contains("segredo"))
-        // Up brings back the line before it, not the password.
+        // Up brings back the line before it, not the password: the line
+        // being edited (the last on screen) becomes that one.
         tmux.send(keys: "Up")
-        try tmux.waitForScreen(containing: "ana@#geral> olá")
-        #expect(!tmux.screen().contains("segredo"))
+        let edited = try tmux.waitForLastLine { $0 == "ana@#geral> olá" }
+        #expect(!edited.contains("segredo"))
         tmux.send(keys: "C-u", "/sair", "Enter")
         try tmux.waitForScreen(containing: "EXIT=0")
         await server.stop()
@@ -93,6 +94,20 @@ struct Tmux {
             usleep(50_000)
         }
         throw ClientTimeout(waitingFor: "screen text \(text)", seen: [last])
+    }
+
+    /// Waits until the last non-empty line on screen satisfies `match`; returns the screen.
+    @discardableResult
+    func waitForLastLine(timeout: TimeInterval = 10, _ match: (String) -> Bool) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            last = screen()
+            let line = last.split(separator: "\n").last { !$0.allSatisfy(\.isWhitespace) }
+            if let line, match(String(line).trimmingCharacters(in: .whitespaces)) { return last }
+            usleep(50_000)
+        }
+        throw ClientTimeout(waitingFor: "a last line that matches", seen: [last])
     }
 
     func kill() { _ = try? Self.run(["kill-session", "-t", session]) }
