@@ -51,6 +51,8 @@ final class LuaScript {
     private var speaking: (chat: Chat, room: String)?
     /// Functions given to `papo.after` and `papo.every`, by timer id.
     private var timerFunctions: [Int: (function: Int32, room: String?)] = [:]
+    /// True once a timer has reported that the script rests, until one runs.
+    private var timersResting = false
     /// The room of the command or hook in progress, for timers it creates.
     private var currentRoom: String?
     let scheduler: TimerScheduler
@@ -98,12 +100,18 @@ final class LuaScript {
     /// Runs timer `id`'s function, as the chat's owner.
     private func fireTimer(_ id: Int, chat: Chat) throws {
         guard !unloaded, let timer = timerFunctions[id] else { return }
-        if !scheduler.isActive(id), let rest = state.cpuRest() {
-            // A one-shot timer whose script rests is put off, not lost.
-            let delay = min(max(TimerScheduler.shortest, rest), TimerScheduler.longest)
-            scheduler.rearm(id, after: delay, fire: timerFiring())
-            return
+        if let rest = state.cpuRest() {
+            if !scheduler.isActive(id) {
+                // A one-shot timer whose script rests is put off, not lost.
+                let delay = min(max(TimerScheduler.shortest, rest), TimerScheduler.longest)
+                scheduler.rearm(id, after: delay, fire: timerFiring())
+            }
+            // Reported once per rest, not once per timer per second.
+            if timersResting { return }
+            timersResting = true
+            throw state.resting(rest)
         }
+        timersResting = false
         try state.withHeadroom { state.pushReference(timer.function) }
         if !scheduler.isActive(id) {
             // A one-shot timer (or one cancelled meanwhile): this is its last run.

@@ -90,8 +90,7 @@ final class LuaState {
     func call(arguments: Int32, results: Int32, refusable: Bool = true) throws {
         if refusable, let rest = cpu.wait() {
             papo_pop(L, arguments + 1)
-            throw LuaFailure(message: "\(name): cpu budget exceeded (resumes in \(max(1, Int(min(rest, 86_400).rounded(.up)))) s)",
-                             stoppedByLimit: true)
+            throw resting(rest)
         }
         let started = CPUBudget.threadCPUTime()
         papo_arm(L, limits, budget)
@@ -104,6 +103,12 @@ final class LuaState {
     /// Nil when the script may run now; otherwise the seconds it must rest.
     func cpuRest() -> Double? {
         cpu.wait()
+    }
+
+    /// The failure of a call refused while the script rests `rest` seconds.
+    func resting(_ rest: Double) -> LuaFailure {
+        LuaFailure(message: "\(name): cpu budget exceeded (resumes in \(max(1, Int(min(rest, 86_400).rounded(.up)))) s)",
+                   stoppedByLimit: true)
     }
 
     /// Stores the value on top of the stack in the registry; returns its reference.

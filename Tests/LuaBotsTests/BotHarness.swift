@@ -2,6 +2,7 @@ import BotEngine
 import ChatCore
 import ChatStore
 import Foundation
+import Logging
 import LuaBots
 
 /// Captures what the engine sends, per endpoint.
@@ -54,13 +55,13 @@ final class BotHarness {
     let storage: MemoryStorage
 
     init(files: [String: String] = [:], storage: MemoryStorage = MemoryStorage(),
-         botCPU: BotCPULimits = BotCPULimits()) throws {
+         botCPU: BotCPULimits = BotCPULimits(), logger: Logger = Logger(label: "papo.bots")) throws {
         self.storage = storage
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("papo-bots-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let chat = try Chat(storage: storage, outbox: outbox)
-        let host = try BotHost(chat: chat, bots: directory, adminPassword: Self.password, checkPasswordsInPlace: true,
-                               botCPU: botCPU)
+        let host = try BotHost(chat: chat, bots: directory, adminPassword: Self.password, logger: logger,
+                               checkPasswordsInPlace: true, botCPU: botCPU)
         (engine, registry) = (host.engine, host.registry)
         anaID = try engine.connect(name: "ana", endpoint: ana, address: nil).get().id
         biaID = try engine.connect(name: "bia", endpoint: bia, address: nil).get().id
@@ -95,5 +96,34 @@ final class BotHarness {
         let person = who ?? bia
         engine.handle(line: line, from: person === ana ? anaID : biaID)
         return outbox.replies(to: person).last
+    }
+}
+
+/// Keeps every log message, for tests that count what was logged.
+final class CapturedLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    var messages: [String] { lock.withLock { lines } }
+
+    var logger: Logger {
+        Logger(label: "papo.test") { _ in Handler(log: self) }
+    }
+
+    private struct Handler: LogHandler {
+        let log: CapturedLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let all = metadata.merging(event.metadata ?? [:]) { $1 }
+            let text = "\(event.message) " + all.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
+            log.lock.withLock { log.lines.append(text) }
+        }
     }
 }

@@ -107,4 +107,18 @@ struct CPUBudgetTests {
         while Date() < deadline, !bots.outbox.messages(to: bots.ana).contains("chegou a hora") { usleep(50_000) }
         #expect(bots.outbox.messages(to: bots.ana) == ["chegou a hora"])
     }
+
+    /// Five busy timers a second, while their script rests: one log line
+    /// says so, not one per timer per second.
+    @Test func restingTimersAreReportedOncePerRest() throws {
+        let log = CapturedLog()
+        let bots = try BotHarness(files: ["t.lua": """
+            local function burn() local x = 0 for i = 1, 300000 do x = x + i end end
+            for i = 1, 5 do papo.every(1, burn) end
+            """], botCPU: BotCPULimits(share: 0.0005, burst: 0.002), logger: log.logger)
+        Thread.sleep(forTimeInterval: 3.5)
+        let reports = log.messages.filter { $0.contains("cpu budget exceeded") }
+        #expect((1...2).contains(reports.count), "\(reports)")
+        _ = bots
+    }
 }
