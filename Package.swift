@@ -37,7 +37,11 @@ let package = Package(
         .target(name: "ChatCore", swiftSettings: v5),
         .target(
             name: "ChatStore",
-            dependencies: ["ChatCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "ChatCore", .product(name: "GRDB", package: "GRDB.swift"),
+                // Raw binds for the history INSERT (MessageRows.swift).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: v5
         ),
         .target(

@@ -72,9 +72,7 @@ enum Schema {
         if rows.count == rowsPerInsert {
             let statement = try db.cachedStatement(
                 sql: columns + Array(repeating: tuple, count: rowsPerInsert).joined(separator: ", "))
-            var arguments = StatementArguments()
-            for m in rows { arguments += values(m) }
-            try statement.execute(arguments: arguments)
+            try MessageRows.insert(rows, with: statement, db)
         } else {
             let statement = try db.cachedStatement(sql: columns + tuple)
             for m in rows { try statement.execute(arguments: values(m)) }

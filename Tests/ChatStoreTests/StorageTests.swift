@@ -102,6 +102,31 @@ struct StorageTests {
         #expect(Self.history(reopened, room: "geral", session: "none", limit: 200) == expected)
     }
 
+    /// Full 64-row chunks are bound by hand (MessageRows): every field must
+    /// come back as recorded, nils as nils and texts byte for byte.
+    @Test func sqliteChunksKeepEveryFieldOfEveryRow() throws {
+        let directory = Self.directory()
+        let store = try SQLiteStorage(directory: directory)
+        let recorded: [StoredMessage] = (0..<130).map { (i: Int) -> StoredMessage in
+            let at = Double(i) + 0.25
+            if i % 3 == 0 {
+                return Self.message("só para a bia \(i) 🎉", recipient: "bia", from: "s1", to: "s2", at: at)
+            }
+            let text = i == 7 ? "" : "ação \(i) \u{202E}x"
+            return Self.message(text, sender: "ção", at: at)
+        }
+        for m in recorded { store.record(.message(m)) }
+        store.flush()
+        let reopened = try SQLiteStorage(directory: directory)
+        let box = MessagesBox()
+        let done = DispatchSemaphore(value: 0)
+        reopened.history(room: "geral", session: "s1", limit: 200) { box.messages = $0; done.signal() }
+        done.wait()
+        #expect(box.messages == recorded)
+    }
+
+    final class MessagesBox: @unchecked Sendable { var messages: [StoredMessage] = [] }
+
     @Test func sqliteHistoryIsReadFromTheFileAfterReopening() throws {
         let directory = Self.directory()
         let first = try SQLiteStorage(directory: directory)
