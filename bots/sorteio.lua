@@ -13,7 +13,8 @@ papo.command{
     if #people == 0 then return "Não há ninguém para sortear." end
     local winner = people[math.random(#people)]
     local prize = ctx.args ~= "" and (" de " .. ctx.args) or ""
-    papo.say(string.format("%s fez um sorteio%s entre %d pessoas: %s ganhou! 🎉", ctx.user, prize, #people, winner))
+    local count = #people == 1 and "1 pessoa" or (#people .. " pessoas")
+    papo.say(string.format("%s fez um sorteio%s entre %s: %s ganhou! 🎉", ctx.user, prize, count, winner))
     return nil
   end,
 }

@@ -115,5 +115,9 @@ struct ReloadTests {
         let raffle = bots.outbox.messages(to: bots.ana).last ?? ""
         #expect(raffle.hasPrefix("bia fez um sorteio de um livro entre 2 pessoas: "), "\(raffle)")
         #expect(raffle.hasSuffix("ana ganhou! 🎉") || raffle.hasSuffix("bia ganhou! 🎉"))
+        // Alone in a room: one person, in the singular.
+        _ = bots.send("/entrar sozinha")
+        #expect(bots.send("/sorteio")?.ok == true)
+        #expect(bots.outbox.messages(to: bots.bia).last == "bia fez um sorteio entre 1 pessoa: bia ganhou! 🎉")
     }
 }
