@@ -2,13 +2,14 @@ import ChatCore
 import GRDB
 import GRDBSQLite
 
-/// Binds a chunk of history rows straight onto a prepared multi-row INSERT
-/// and runs it. GRDB's `StatementArguments` box every value and validate
-/// the whole list on each execute; with 64 rows × 9 columns per statement
-/// that was about 7% of the server's CPU under fan-out load (profiled in
-/// docs/PERFORMANCE.md), for values whose types are fixed here. The
-/// statement still comes from GRDB's cache and runs inside its
-/// transaction; only binding and stepping are done by hand.
+/// Binds history rows straight onto a prepared INSERT of as many rows (in
+/// the column order of `Schema.insert`) and runs it. GRDB's
+/// `StatementArguments` box every value and validate the whole list on
+/// each execute; with 64 rows × 9 columns per statement that was about 7%
+/// of the server's CPU under fan-out load (profiled in docs/PERFORMANCE.md),
+/// for values whose types are fixed here. The statement still comes from
+/// GRDB's cache and runs inside its transaction; only binding and stepping
+/// are done by hand.
 enum MessageRows {
     /// SQLite copies each text at bind time (SQLITE_TRANSIENT).
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

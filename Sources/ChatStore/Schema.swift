@@ -75,13 +75,8 @@ enum Schema {
             try MessageRows.insert(rows, with: statement, db)
         } else {
             let statement = try db.cachedStatement(sql: columns + tuple)
-            for m in rows { try statement.execute(arguments: values(m)) }
+            for m in rows { try MessageRows.insert(CollectionOfOne(m), with: statement, db) }
         }
-    }
-
-    private static func values(_ m: StoredMessage) -> StatementArguments {
-        [m.kind.rawValue, m.room, nameKey(m.room), m.sender, m.recipient, m.text, m.time.timeIntervalSince1970,
-         m.senderSession, m.recipientSession]
     }
 
     /// The counters one batch of messages adds to.
