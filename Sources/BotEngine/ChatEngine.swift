@@ -22,6 +22,13 @@ public final class ChatEngine: @unchecked Sendable {
     let adminChecks: DispatchQueue?
     var adminChecksWaiting = 0
     var adminCheckers: Set<UserID> = []
+    /// Users whose lines wait for one handled off the lock (LinePipeline.swift).
+    var pipelines: [UserID: UserPipeline] = [:]
+    /// How long a message waits for one message hook before it goes on
+    /// without that hook's decision, as if the hook had failed.
+    public var hookDeadline: TimeInterval = 0.1
+    private static let hookTimers = DispatchQueue(label: "papo.hook-deadlines")
+    private let hookTimeouts = HookTimeoutLog()
 
     /// - Parameters:
     ///   - adminPassword: what `/admin` must be given, as `papo hash-password`
@@ -56,22 +63,15 @@ public final class ChatEngine: @unchecked Sendable {
         }
     }
 
-    /// Tells the event hooks of pending events. A failing hook is logged and
-    /// skipped. Events the hooks themselves cause are not fed back to them.
+    /// Tells the event hooks of pending events. The hooks only take note:
+    /// scripts see the events later, off the lock.
     private func runEventHooks() {
         guard !pendingEvents.isEmpty else { return }
         let events = pendingEvents
         pendingEvents.removeAll()
         for event in events {
-            for hook in hooks.eventHooks {
-                do {
-                    try hook.run(chat, event)
-                } catch {
-                    logger.warning("event hook failed", metadata: ["origin": "\(hook.origin)", "error": "\(error)"])
-                }
-            }
+            for hook in hooks.eventHooks { hook.run(event) }
         }
-        pendingEvents.removeAll()
     }
 
     /// Admits a user; on failure nothing changed. `welcomed` runs as soon
@@ -90,6 +90,7 @@ public final class ChatEngine: @unchecked Sendable {
     public func disconnect(_ id: UserID, reason: String? = nil) {
         withChat { chat in
             failedAdminAttempts.removeValue(forKey: id)
+            pipelines.removeValue(forKey: id)
             chat.disconnect(id, reason: reason)
         }
     }
@@ -107,32 +108,45 @@ public final class ChatEngine: @unchecked Sendable {
     }
 
     /// Handles one line from `user`. The answer (a `Reply`) and any events
-    /// leave through the chat's outbox.
+    /// leave through the chat's outbox. Lines of one user are handled in
+    /// order: one that waits for a script holds back that user's next ones.
     public func handle(line: String, from user: UserID, requestID: String? = nil) {
         withChat { chat in
-            guard let endpoint = chat.endpoint(of: user) else { return }
-            let reply: Reply
-            var quitting = false
-            var quitReason: String?
-            do {
-                switch try dispatch(line, from: user, requestID: requestID, chat: chat) {
-                case .reply(let text):
-                    reply = Reply(requestID: requestID, text: text, time: chat.now)
-                case .deferred:
-                    return
-                case .quit(let text, let reason):
-                    reply = Reply(requestID: requestID, text: text, time: chat.now)
-                    quitting = true
-                    quitReason = reason
-                }
-            } catch {
-                let chatError = error as? ChatError ?? .badRequest(String(describing: error))
-                reply = Reply(requestID: requestID, error: chatError, time: chat.now)
-                quitting = chatError == .tooManyAttempts
+            guard mustWait(user) else {
+                process(line, from: user, requestID: requestID)
+                return
             }
-            chat.outbox.deliver(.reply(reply), to: [endpoint])
-            if quitting { chat.quit(user, reason: quitReason) }
+            if !enqueue(line, from: user, requestID: requestID), let endpoint = chat.endpoint(of: user) {
+                let error = ChatError.tooManyWaiting(max: UserPipeline.maxWaiting)
+                chat.outbox.deliver(.reply(Reply(requestID: requestID, error: error, time: chat.now)), to: [endpoint])
+            }
         }
+    }
+
+    /// Handles one line now. Under the chat's lock.
+    func process(_ line: String, from user: UserID, requestID: String?) {
+        guard let endpoint = chat.endpoint(of: user) else { return }
+        let reply: Reply
+        var quitting = false
+        var quitReason: String?
+        do {
+            switch try dispatch(line, from: user, requestID: requestID, chat: chat) {
+            case .reply(let text):
+                reply = Reply(requestID: requestID, text: text, time: chat.now)
+            case .deferred:
+                return
+            case .quit(let text, let reason):
+                reply = Reply(requestID: requestID, text: text, time: chat.now)
+                quitting = true
+                quitReason = reason
+            }
+        } catch {
+            let chatError = error as? ChatError ?? .badRequest(String(describing: error))
+            reply = Reply(requestID: requestID, error: chatError, time: chat.now)
+            quitting = chatError == .tooManyAttempts
+        }
+        chat.outbox.deliver(.reply(reply), to: [endpoint])
+        if quitting { chat.quit(user, reason: quitReason) }
     }
 
     /// Throws the error a caller with `role` gets for a command above it.
@@ -142,40 +156,65 @@ public final class ChatEngine: @unchecked Sendable {
         throw ChatError.notModerator(room)
     }
 
-    /// Runs the message hooks, in order, then says what is left. A hook
-    /// that fails is logged and skipped: the message still goes out.
-    private func say(_ line: String, from user: UserID, requestID: String?, chat: Chat) throws {
-        var text = line
-        if !hooks.messageHooks.isEmpty {
-            let context = CommandContext(chat: chat, caller: user, invokedAs: "", arguments: "",
-                                         requestID: requestID, table: table, engine: self)
-            for hook in hooks.messageHooks {
-                let decision: HookDecision
-                do {
-                    decision = try hook.run(context, text)
-                } catch {
-                    logger.warning("message hook failed", metadata: ["origin": "\(hook.origin)", "error": "\(error)"])
-                    continue
-                }
-                switch decision {
-                case .pass: continue
-                case .replace(let replacement): text = replacement
-                case .block(let reason): throw ChatError.blockedByBot(reason)
-                }
+    /// Says `line` in the user's room. With no message hooks it is said at
+    /// once; otherwise it leaves the lock and passes the hooks in order (see
+    /// `runHooks`), and the user's later lines wait for it. Returns false
+    /// when the answer comes later.
+    private func say(_ line: String, from user: UserID, requestID: String?, chat: Chat) throws -> Bool {
+        let hooks = self.hooks.messageHooks
+        guard !hooks.isEmpty else {
+            try chat.say(user, line)
+            return true
+        }
+        let input = HookInput(user: user, userName: chat.name(of: user) ?? "", room: chat.roomName(of: user) ?? "",
+                              role: chat.role(of: user), text: line)
+        let continuation = suspend(user, requestID: requestID)
+        runHooks(hooks[...], input, continuation)
+        return false
+    }
+
+    /// Runs `hooks` one after another, each off the lock, then says what is
+    /// left. A hook that fails, or has not decided within `hookDeadline`, is
+    /// skipped as if it had passed: the message still goes out (its decision,
+    /// if it comes later, is ignored).
+    private func runHooks(_ hooks: ArraySlice<MessageHook>, _ input: HookInput, _ continuation: LineContinuation) {
+        guard let hook = hooks.first else {
+            continuation.finish { chat in
+                try chat.say(input.user, input.text)
+                return ""
+            }
+            return
+        }
+        let once = Once()
+        let next: @Sendable (HookDecision) -> Void = { [self] decision in
+            guard once.claim() else { return }
+            switch decision {
+            case .pass:
+                runHooks(hooks.dropFirst(), input, continuation)
+            case .replace(let text):
+                var input = input
+                input.text = text
+                runHooks(hooks.dropFirst(), input, continuation)
+            case .block(let reason):
+                continuation.fail(.blockedByBot(reason))
             }
         }
-        try chat.say(user, text)
+        let origin = hook.origin
+        Self.hookTimers.asyncAfter(deadline: .now() + hookDeadline) { [self] in
+            guard once.isOpen else { return }
+            hookTimeouts.note(origin, logger: logger)
+            next(.pass)
+        }
+        hook.run(input, next)
     }
 
     private func dispatch(_ line: String, from user: UserID, requestID: String?, chat: Chat) throws -> CommandResult {
         // `//texto` says a line that starts with a slash.
         if line.hasPrefix("//") {
-            try say(String(line.dropFirst()), from: user, requestID: requestID, chat: chat)
-            return .done
+            return try say(String(line.dropFirst()), from: user, requestID: requestID, chat: chat) ? .done : .deferred
         }
         guard line.hasPrefix("/") else {
-            try say(line, from: user, requestID: requestID, chat: chat)
-            return .done
+            return try say(line, from: user, requestID: requestID, chat: chat) ? .done : .deferred
         }
         let body = line.dropFirst()
         let name = String(body.prefix { $0 != " " })
@@ -193,5 +232,41 @@ public final class ChatEngine: @unchecked Sendable {
         let context = CommandContext(chat: chat, caller: user, invokedAs: name, arguments: arguments,
                                      requestID: requestID, table: table, engine: self)
         return try command.run(context)
+    }
+}
+
+/// True for the first caller of `claim` only; thread-safe.
+final class Once: @unchecked Sendable {
+    private let lock = NSLock()
+    private var open = true
+
+    func claim() -> Bool {
+        lock.withLock {
+            defer { open = false }
+            return open
+        }
+    }
+
+    var isOpen: Bool { lock.withLock { open } }
+}
+
+/// Logs message hooks that ran out of time at most once a second, with how
+/// many did since the last line: a slow hook must not grow the log by a
+/// line per message.
+final class HookTimeoutLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = Date.distantPast
+    private var since = 0
+
+    func note(_ origin: String, logger: Logger) {
+        let count: Int? = lock.withLock {
+            since += 1
+            guard Date().timeIntervalSince(last) >= 1 else { return nil }
+            defer { last = Date(); since = 0 }
+            return since
+        }
+        if let count {
+            logger.warning("message hook timed out", metadata: ["origin": "\(origin)", "count": "\(count)"])
+        }
     }
 }

@@ -54,6 +54,14 @@ public final class CommandContext {
         return parts
     }
 
+    /// Takes the caller's line off the chat's lock: the handler returns
+    /// `.deferred` and answers through the continuation, from any thread,
+    /// when the work is done (a Lua script runs meanwhile, lock-free). The
+    /// caller's later lines wait for that answer; nobody else's do.
+    public func suspend() -> LineContinuation {
+        engine.suspend(caller, requestID: requestID)
+    }
+
     /// A way to answer later, from any thread, for commands that return
     /// `.deferred`. Call it while the handler runs; use it afterwards.
     public func deferredReply() -> DeferredReply {

@@ -53,6 +53,9 @@ extension ChatError {
         case .tooManyConnections(let max):
             return "Conexões demais do seu endereço (máximo \(max)). Feche alguma e tente de novo."
         case .blockedByBot(let reason): return "Mensagem bloqueada por um bot: \(Self.clip(reason, to: 160))"
+        case .botBusy(let script): return "O bot \(script) está ocupado demais agora. Tente de novo em instantes."
+        case .tooManyWaiting(let max):
+            return "Linhas demais esperando a resposta de um bot (máximo \(max)): esta foi descartada."
         case .botFailed(let command, let detail):
             let base = "O comando /\(command) falhou (erro no bot)."
             return detail.map { "\(base) \($0)" } ?? base

@@ -7,9 +7,22 @@ public enum HookDecision: Equatable, Sendable {
     case block(reason: String)
 }
 
-/// A function that sees every public message before the room does.
+/// A line on its way to a room, as a message hook sees it: a copy taken
+/// under the chat's lock, so the hook can run without it.
+public struct HookInput: Sendable {
+    public var user: UserID
+    public var userName: String
+    public var room: String
+    public var role: Role
+    /// The text so far (earlier hooks may have replaced it).
+    public var text: String
+}
+
+/// A function that sees every public message before the room does. It runs
+/// off the chat's lock and answers through `decide`, exactly once, from any
+/// thread; the message waits for it (see `ChatEngine` for the deadline).
 public struct MessageHook: Sendable {
-    public typealias Handler = @Sendable (_ context: CommandContext, _ text: String) throws -> HookDecision
+    public typealias Handler = @Sendable (_ input: HookInput, _ decide: @escaping @Sendable (HookDecision) -> Void) -> Void
 
     /// Where the hook comes from, such as a script's file name.
     public let origin: String
@@ -22,8 +35,10 @@ public struct MessageHook: Sendable {
 }
 
 /// A function told of arrivals, departures and renames after they happen.
+/// It is called under the chat's lock and must only take note (queue work
+/// for later), never run a script there.
 public struct EventHook: Sendable {
-    public typealias Handler = @Sendable (_ chat: Chat, _ event: ChatEvent) throws -> Void
+    public typealias Handler = @Sendable (_ event: ChatEvent) -> Void
 
     public let origin: String
     public let run: Handler

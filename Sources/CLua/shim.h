@@ -10,6 +10,7 @@
 #include <lua5.4/lualib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /// Per-state limits and accounting, kept in the allocator's user data.
 typedef struct papo_limits {
@@ -20,7 +21,36 @@ typedef struct papo_limits {
     int stopped;            // 1 once the call ran out of budget or memory
     const char *reason;     // why it stopped
     int line;               // the script line running when the stop was first seen
+    double deadline;        // CLOCK_MONOTONIC seconds the call must end by; 0: none
 } papo_limits;
+
+/// Monotonic seconds (a vDSO call on Linux: cheap enough for every check).
+static inline double papo_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/// Marks the call stopped because its deadline passed. The caller raises.
+static inline void papo_stop_for_time(papo_limits *limits) {
+    limits->stopped = 1;
+    limits->reason = "time limit exceeded";
+}
+
+/// True when the call in progress must stop: it was stopped already, or
+/// its deadline has passed (which stops it).
+static inline int papo_past_deadline(papo_limits *limits) {
+    if (limits->stopped) return 1;
+    if (limits->deadline > 0 && papo_now() > limits->deadline) {
+        papo_stop_for_time(limits);
+        return 1;
+    }
+    return 0;
+}
+
+/// Allocations from this size up check the deadline: a loop whose every
+/// turn builds a big string (`s .. s`, string.rep) spends its time in them.
+#define PAPO_BIG_ALLOCATION (64 * 1024)
 
 /// An allocator that refuses to grow past `memory_limit`.
 static inline void *papo_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
@@ -36,6 +66,9 @@ static inline void *papo_alloc(void *ud, void *ptr, size_t osize, size_t nsize) 
         limits->reason = "memory limit exceeded";
         return NULL;
     }
+    // Only while a call runs under a deadline: closing a state frees, and
+    // the headroom that Swift pushes under is never this large.
+    if (nsize >= PAPO_BIG_ALLOCATION && nsize > old && limits->deadline > 0 && papo_past_deadline(limits)) return NULL;
     void *block = realloc(ptr, nsize);
     if (block) limits->used = limits->used - old + nsize;
     return block;
@@ -43,37 +76,56 @@ static inline void *papo_alloc(void *ud, void *ptr, size_t osize, size_t nsize) 
 
 #define PAPO_HOOK_EVERY 1000
 
-/// The count hook: charges the budget and, once it is spent (or memory ran
-/// out), raises an error on every instruction so that no `pcall` in the
-/// script can swallow the stop and carry on.
+/// The count hook: charges the budget, checks the call's deadline and,
+/// once either is spent (or memory ran out), raises an error on every
+/// instruction so that no `pcall` in the script can swallow the stop and
+/// carry on.
 static inline void papo_count_hook(lua_State *L, lua_Debug *ar) {
     void *ud;
     lua_getallocf(L, &ud);
     papo_limits *limits = (papo_limits *)ud;
     if (!limits->stopped) {
         limits->instructions -= PAPO_HOOK_EVERY;
-        if (limits->instructions > 0) return;
-        limits->stopped = 1;
-        limits->reason = "instruction limit exceeded";
+        if (limits->instructions <= 0) {
+            limits->stopped = 1;
+            limits->reason = "instruction limit exceeded";
+        } else if (!papo_past_deadline(limits)) {
+            return;
+        }
     }
     if (limits->line == 0 && lua_getinfo(L, "l", ar)) limits->line = ar->currentline;
     lua_sethook(L, papo_count_hook, LUA_MASKCOUNT, 1);
     luaL_error(L, "%s", limits->reason);
 }
 
+/// Raises the stop recorded in `limits`, and keeps raising it on every
+/// instruction, as the count hook does once a budget is spent.
+static inline int papo_raise_stop(lua_State *L, papo_limits *limits) {
+    lua_sethook(L, papo_count_hook, LUA_MASKCOUNT, 1);
+    return luaL_error(L, "%s", limits->reason ? limits->reason : "stopped");
+}
+
 static inline lua_State *papo_newstate(papo_limits *limits) {
     return lua_newstate(papo_alloc, limits);
 }
 
-/// Arms the budget for one call from Swift into the script. Also puts the
-/// memory cap back to its base, whatever an interrupted grant left behind.
-static inline void papo_arm(lua_State *L, papo_limits *limits, long long instructions) {
+/// Arms the budget for one call from Swift into the script, to end within
+/// `seconds` (0: no deadline). Also puts the memory cap back to its base,
+/// whatever an interrupted grant left behind.
+static inline void papo_arm(lua_State *L, papo_limits *limits, long long instructions, double seconds) {
     limits->memory_limit = limits->base_limit;
     limits->instructions = instructions;
+    limits->deadline = seconds > 0 ? papo_now() + seconds : 0;
     limits->stopped = 0;
     limits->reason = NULL;
     limits->line = 0;
     lua_sethook(L, papo_count_hook, LUA_MASKCOUNT, PAPO_HOOK_EVERY);
+}
+
+/// Ends a call's budget: no hook, no deadline.
+static inline void papo_disarm(lua_State *L, papo_limits *limits) {
+    lua_sethook(L, NULL, 0, 0);
+    limits->deadline = 0;
 }
 
 /// A Swift function exposed to Lua. It returns the number of results it
@@ -95,6 +147,7 @@ static inline int papo_trampoline(lua_State *L) {
     papo_swift_function fn = (papo_swift_function)lua_touserdata(L, lua_upvalueindex(1));
     void *context = lua_touserdata(L, lua_upvalueindex(2));
     papo_limits *limits = papo_limits_of(L);
+    if (papo_past_deadline(limits)) return papo_raise_stop(L, limits);
     if (!lua_checkstack(L, 16)) return luaL_error(L, "stack overflow");
     if (limits->used > limits->base_limit) return luaL_error(L, "memory limit exceeded");
     limits->memory_limit = limits->base_limit + PAPO_HEADROOM;
@@ -114,6 +167,7 @@ static inline void papo_push_function(lua_State *L, papo_swift_function fn, void
 /// Closes a state so that no finalizer a script left behind can run long:
 /// every instruction from here on raises.
 static inline void papo_close(lua_State *L, papo_limits *limits) {
+    limits->deadline = 0;
     limits->stopped = 1;
     limits->reason = "script unloaded";
     lua_sethook(L, papo_count_hook, LUA_MASKCOUNT, 1);
@@ -123,6 +177,36 @@ static inline void papo_close(lua_State *L, papo_limits *limits) {
 // Replacements for library functions a script could otherwise use to run
 // long inside C, where the count hook cannot reach, or to run Lua code with
 // hooks off. Each raises its error from C.
+
+/// Calls the original function (upvalue 1) with every argument, leaving
+/// all of its results.
+static inline int papo_call_original(lua_State *L) {
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/// A library function whose one call may take milliseconds (it is linear in
+/// a string or a table of up to the memory cap): checks the deadline before
+/// each call, so a loop of such calls ends at most one call past it, however
+/// few instructions the loop itself runs.
+static inline int papo_timed(lua_State *L) {
+    papo_limits *limits = papo_limits_of(L);
+    if (papo_past_deadline(limits)) return papo_raise_stop(L, limits);
+    return papo_call_original(L);
+}
+
+/// `table.sort` of at most 200,000 elements: its comparisons run in C
+/// (without a comparator function) where nothing can stop them, and this
+/// keeps one call to tens of milliseconds.
+static inline int papo_table_sort(lua_State *L) {
+    papo_limits *limits = papo_limits_of(L);
+    if (papo_past_deadline(limits)) return papo_raise_stop(L, limits);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    if (luaL_len(L, 1) > 200000) return luaL_error(L, "too many elements to sort");
+    return papo_call_original(L);
+}
 
 /// `setmetatable` without `__gc`: Lua runs finalizers with hooks off (so
 /// with no budget), including at lua_close. Lua only registers an object for
@@ -146,72 +230,35 @@ static inline int papo_setmetatable(lua_State *L) {
 /// `string.rep` that refuses results past the memory cap before looping
 /// (an empty string repeated 1e10 times allocates nothing but loops in C).
 static inline int papo_str_rep(lua_State *L) {
+    papo_limits *limits = papo_limits_of(L);
+    if (papo_past_deadline(limits)) return papo_raise_stop(L, limits);
     size_t l, lsep;
     luaL_checklstring(L, 1, &l);
     lua_Integer n = luaL_checkinteger(L, 2);
     luaL_optlstring(L, 3, "", &lsep);
     if (n <= 0 || l + lsep == 0) { lua_pushliteral(L, ""); return 1; }
-    papo_limits *limits = papo_limits_of(L);
     if ((size_t)n > limits->base_limit / (l + lsep) + 1) return luaL_error(L, "resulting string too large");
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, 1);
-    return 1;
+    return papo_call_original(L);
 }
 
 /// `table.move` of at most a million elements (moving nils costs no memory).
 static inline int papo_table_move(lua_State *L) {
+    papo_limits *limits = papo_limits_of(L);
+    if (papo_past_deadline(limits)) return papo_raise_stop(L, limits);
     lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
     if (e >= f && (e - f) > 1000000) return luaL_error(L, "too many elements to move");
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
+    return papo_call_original(L);
 }
 
-/// The number of repetition operators in a Lua pattern (a pessimistic count:
-/// sets and escapes are skipped, anything else that could repeat counts).
-static inline int papo_pattern_quantifiers(const char *p, size_t len) {
-    int count = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = p[i];
-        if (c == '%') { i++; continue; }
-        if (c == '[') {
-            i++;
-            if (i < len && p[i] == '^') i++;
-            if (i < len && p[i] == ']') i++;
-            while (i < len && p[i] != ']') { if (p[i] == '%') i++; i++; }
-            continue;
-        }
-        if (c == '*' || c == '+' || c == '-' || c == '?') count++;
-    }
-    return count;
+/// Pattern matching backtracks in C, where the hook cannot stop it: Papo's
+/// own copy of Lua's matcher (papo_patterns.h) counts its steps and asks
+/// here every 4096 of them whether to go on. It stops at the call's
+/// deadline, and past PAPO_PATTERN_MAX_STEPS whatever the deadline.
+static int papo_pattern_interrupt(lua_State *L) {
+    return papo_past_deadline(papo_limits_of(L));
 }
 
-/// Pattern matching backtracks in C, where the hook cannot stop it: refuse
-/// a subject/pattern pair whose worst case (length ^ quantifiers) passes
-/// 10^8 steps. Plain finds (`find(s, p, i, true)`) are linear and allowed.
-static inline int papo_pattern_check(lua_State *L, int plain_allowed) {
-    size_t ls, lp;
-    luaL_checklstring(L, 1, &ls);
-    const char *p = luaL_checklstring(L, 2, &lp);
-    int plain = plain_allowed && lua_toboolean(L, 4);
-    if (!plain) {
-        int q = papo_pattern_quantifiers(p, lp);
-        double steps = 1;
-        for (int i = 0; i < q && steps <= 1e8; i++) steps *= (double)(ls + 1);
-        if (q > 1 && steps > 1e8) return luaL_error(L, "pattern too complex for a text this long");
-    }
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
-}
-
-/// For match, gmatch and gsub.
-static inline int papo_pattern_guard(lua_State *L) { return papo_pattern_check(L, 0); }
-/// For find, whose fourth argument asks for a plain (linear) search.
-static inline int papo_pattern_guard_find(lua_State *L) { return papo_pattern_check(L, 1); }
+#include "papo_patterns.h"
 
 /// Replaces `table[name]` (on top of the stack) with `guard`, which gets the
 /// original as its upvalue.

@@ -54,6 +54,10 @@ public enum ChatError: Error, Equatable, Sendable {
     case botFailed(command: String, detail: String?)
     /// A bot's message hook stopped the message, with this reason.
     case blockedByBot(String)
+    /// A bot script has too much work waiting; the call was not run.
+    case botBusy(script: String)
+    /// Too many of the caller's lines wait behind one a bot is handling.
+    case tooManyWaiting(max: Int)
 
     /// The stable code sent to programs.
     public var code: String {
@@ -99,6 +103,8 @@ public enum ChatError: Error, Equatable, Sendable {
         case .tooManyConnections: return "too_many_connections"
         case .botFailed: return "bot_error"
         case .blockedByBot: return "blocked"
+        case .botBusy: return "bot_busy"
+        case .tooManyWaiting: return "too_many_waiting"
         }
     }
 }

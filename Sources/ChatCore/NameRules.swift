@@ -59,12 +59,15 @@ public enum NameRules {
     public static func containsControlCharacters(_ text: String) -> Bool {
         // Printable ASCII, the common case, needs no Unicode property lookup.
         if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return false }
-        return text.unicodeScalars.contains { scalar in
-            switch scalar.properties.generalCategory {
-            case .control, .lineSeparator, .paragraphSeparator: return true
-            case .format: return scalar != "\u{200D}"
-            default: return false
-            }
+        return text.unicodeScalars.contains(where: isControl)
+    }
+
+    /// The characters `containsControlCharacters` looks for.
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .lineSeparator, .paragraphSeparator: return true
+        case .format: return scalar != "\u{200D}"
+        default: return false
         }
     }
 

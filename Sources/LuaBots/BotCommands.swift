@@ -7,8 +7,11 @@ public enum BotCommands {
     public static func install(_ registry: BotRegistry, into table: CommandTable) throws {
         try table.register(Command(
             name: "reload", aliases: ["recarregar"], summary: "relê os bots da pasta bots/", permission: .admin
-        ) { _ in
-            .reply(describe(registry.reload(), header: "Bots recarregados"))
+        ) { context in
+            // Files compile off the chat's lock; the answer comes when all are in.
+            let continuation = context.suspend()
+            registry.reloadLater { statuses in continuation.finish(text: describe(statuses, header: "Bots recarregados")) }
+            return .deferred
         })
         try table.register(Command(
             name: "bots", summary: "lista os bots carregados, seus comandos e erros", permission: .admin
@@ -23,6 +26,7 @@ public enum BotCommands {
         for status in statuses {
             var parts = status.commands.map { "/\($0)" }
             if status.messageHooks > 0 { parts.append("\(status.messageHooks) gancho(s)") }
+            if status.floodRefused > 0 { parts.append("\(status.floodRefused) fala(s) recusada(s) por excesso") }
             let commands = parts.isEmpty ? "nenhum comando" : parts.joined(separator: ", ")
             if let error = status.error {
                 let running = status.commands.isEmpty ? "" : " (a versão anterior continua ativa: \(commands))"

@@ -26,9 +26,10 @@ public struct BotHost {
         registry.attach(to: engine)
     }
 
-    /// Loads (or reloads) the bots folder, as the chat's owner.
+    /// Loads (or reloads) the bots folder. The files compile on this
+    /// thread, off the chat's lock; never call it as the chat's owner.
     @discardableResult
     public func loadBots() -> [BotRegistry.Status] {
-        engine.withChat { _ in registry.reload() }
+        registry.reload()
     }
 }

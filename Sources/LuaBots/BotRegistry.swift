@@ -3,11 +3,30 @@ import ChatCore
 import Foundation
 import Logging
 
+/// A loaded script with the worker that runs it and its throttled log.
+final class LoadedScript: @unchecked Sendable {
+    let script: LuaScript
+    let worker: ScriptWorker
+    let log: LogThrottle
+
+    init(script: LuaScript, worker: ScriptWorker, log: LogThrottle) {
+        self.script = script
+        self.worker = worker
+        self.log = log
+    }
+
+    var file: String { script.file }
+}
+
 /// The Lua bots of one folder, registered into the engine's command table.
 /// `reload()` is all-or-nothing per script: a new version is compiled and its
 /// commands checked off to the side, and swapped in only if all is well;
-/// otherwise the running version stays. Owned by the chat engine: every
-/// method runs while the engine holds the chat.
+/// otherwise the running version stays.
+///
+/// No Lua ever runs under the chat's lock: each script's calls run on its
+/// own `ScriptWorker`, files compile on the caller's thread (or the loader
+/// queue for `/reload`), and only the swap itself, which runs no script,
+/// happens as the chat's owner.
 public final class BotRegistry: @unchecked Sendable {
     /// How one script stands after the last load.
     public struct Status: Equatable, Sendable {
@@ -18,6 +37,8 @@ public final class BotRegistry: @unchecked Sendable {
         /// Why the last load of this file failed, if it did (the previous
         /// version, if any, is still running).
         public var error: String?
+        /// Says and whispers refused by the bot's flood limits so far.
+        public var floodRefused: Int = 0
     }
 
     public let directory: URL
@@ -25,11 +46,17 @@ public final class BotRegistry: @unchecked Sendable {
     private let hooks: HookTable
     private let limits: LuaState.Limits
     private let logger: Logger
-    private var scripts: [String: LuaScript] = [:]
+    /// Guards `scripts`, `failures`, `stores` and `savedData`; taken under
+    /// the chat's lock or alone, never the other way round.
+    private let lock = NSLock()
+    private var scripts: [String: LoadedScript] = [:]
     private var failures: [String: String] = [:]
+    /// One `/reload` at a time, off the chat's lock.
+    private let loader = DispatchQueue(label: "papo.bots.loader")
 
-    /// The engine whose chat timers run against; see `attach(to:)`.
+    /// The engine whose chat scripts reach; see `attach(to:)`.
     private weak var engine: ChatEngine?
+    private var defaultRoom = "geral"
     private let storage: (any ChatStorage)?
     /// Each script's store, by file name; kept across reloads.
     private var stores: [String: BotStore] = [:]
@@ -49,83 +76,155 @@ public final class BotRegistry: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Lets timers run: they fire as the owner of `engine`'s chat.
+    /// Lets scripts reach `engine`'s chat. Call before loading.
     public func attach(to engine: ChatEngine) {
         self.engine = engine
+        defaultRoom = engine.withChat { $0.defaultRoom }
     }
 
     /// Loads every `*.lua` file; files gone since the last load are unloaded
-    /// with their commands.
+    /// with their commands. Blocks while the files compile; never call it
+    /// as the chat's owner (it takes the chat's lock to swap them in).
     @discardableResult
     public func reload() -> [Status] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         let wanted = Set(files.filter { $0.hasSuffix(".lua") })
-        for gone in Set(scripts.keys).subtracting(wanted) {
-            unload(gone)
+        let compiled = wanted.sorted().map { file in (file, compile(file)) }
+        let swap = {
+            self.lock.withLock {
+                for gone in Set(self.scripts.keys).subtracting(wanted) { self.unload(gone) }
+                self.failures = self.failures.filter { wanted.contains($0.key) }
+                for (file, result) in compiled { self.install(file, result) }
+            }
         }
-        failures = failures.filter { wanted.contains($0.key) }
-        for file in wanted.sorted() {
-            load(file)
-        }
+        if let engine { engine.withChat { _ in swap() } } else { swap() }
         return statuses
     }
 
+    /// `reload()` on the loader queue, then `completion` with the report.
+    func reloadLater(_ completion: @escaping ([Status]) -> Void) {
+        loader.async { completion(self.reload()) }
+    }
+
     public var statuses: [Status] {
-        Set(scripts.keys).union(failures.keys).sorted().map { file in
-            Status(file: file, commands: scripts[file]?.commands.map(\.name) ?? [],
-                   messageHooks: (scripts[file]?.messageHooks.count ?? 0) + (scripts[file]?.eventHooks.count ?? 0),
-                   error: failures[file])
+        lock.withLock {
+            Set(scripts.keys).union(failures.keys).sorted().map { file in
+                let script = scripts[file]?.script
+                return Status(file: file, commands: script?.commands.map(\.name) ?? [],
+                              messageHooks: (script?.messageHooks.count ?? 0) + (script?.eventHooks.count ?? 0),
+                              error: failures[file], floodRefused: script?.output.refused ?? 0)
+            }
         }
     }
 
     /// The commands (with their examples) of a loaded file.
     func loadedCommands(of file: String) -> [ScriptCommand] {
-        scripts[file]?.commands ?? []
+        lock.withLock { scripts[file]?.script.commands ?? [] }
     }
 
-    /// Matches `text` against a Lua pattern inside `file`'s state.
+    /// Matches `text` against a Lua pattern inside `file`'s state, on its
+    /// worker. Not as the chat's owner.
     func matches(_ text: String, pattern: String, file: String) throws -> Bool {
-        guard let script = scripts[file] else { return false }
-        return try script.matches(text, pattern: pattern)
+        guard let loaded = lock.withLock({ scripts[file] }) else { return false }
+        return try loaded.worker.sync { Result { try loaded.script.matches(text, pattern: pattern) } }.get()
     }
 
-    /// Unloads everything (server shutdown).
+    /// Waits until no script has work queued or running and no user's line
+    /// waits for one (tests and `papo bots test`). Not as the chat's owner.
+    public func waitUntilIdle() {
+        while true {
+            loader.sync {}
+            let workers = lock.withLock { scripts.values.map(\.worker) }
+            for worker in workers { worker.waitUntilIdle() }
+            let busy = workers.contains { $0.pending > 0 } || (engine?.hasLinesInFlight ?? false)
+            if !busy { return }
+            usleep(1000)
+        }
+    }
+
+    /// Unloads everything (server shutdown), waiting for calls in progress.
+    /// Not as the chat's owner.
     public func unloadAll() {
-        for file in Array(scripts.keys) { unload(file) }
+        let all: [LoadedScript] = {
+            let detach = {
+                self.lock.withLock { () -> [LoadedScript] in
+                    let all = Array(self.scripts.values)
+                    for file in Array(self.scripts.keys) { self.unload(file) }
+                    return all
+                }
+            }
+            if let engine { return engine.withChat { _ in detach() } }
+            return detach()
+        }()
+        for loaded in all { loaded.worker.waitUntilIdle() }
     }
 
+    /// Takes `file`'s commands and hooks out and retires its script once
+    /// the calls queued for it have run. Under `lock` (and the chat's).
     private func unload(_ file: String) {
         table.removeAll(from: origin(file))
         hooks.removeAll(from: origin(file))
-        scripts.removeValue(forKey: file)?.unload()
+        if let old = scripts.removeValue(forKey: file) { retire(old) }
         failures.removeValue(forKey: file)
     }
 
-    private func load(_ file: String) {
+    private func retire(_ old: LoadedScript) {
+        old.worker.submit(.normal, unbounded: true) { old.script.unload() }
+    }
+
+    /// Compiles and runs `file`'s top level on this thread, off the chat's
+    /// lock: the new version, not yet visible to anyone.
+    private func compile(_ file: String) -> Result<LoadedScript, LuaFailure> {
         let url = directory.appendingPathComponent(file)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+              (attributes[.size] as? Int ?? 0) <= 256 * 1024 else {
+            return .failure(LuaFailure(message: "\(file): arquivo ausente ou maior que 256 KiB", stoppedByLimit: false))
+        }
         do {
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
-                  (attributes[.size] as? Int ?? 0) <= 256 * 1024 else {
-                throw LuaFailure(message: "\(file): arquivo ausente ou maior que 256 KiB", stoppedByLimit: false)
-            }
             let source = try String(contentsOf: url, encoding: .utf8)
-            let scheduler = TimerScheduler { [weak self] body in
-                guard let engine = self?.engine else { return }
-                engine.withChat { chat in body(chat) }
+            let worker = ScriptWorker(label: file)
+            let scheduler = TimerScheduler()
+            let log = LogThrottle(logger: logger)
+            let box = Box<LoadedScript>()
+            scheduler.due = { id in
+                guard let loaded = box.value else { return }
+                let accepted = loaded.worker.submit(.normal) {
+                    scheduler.fired(id)
+                    do {
+                        try loaded.script.fireTimer(id)
+                    } catch {
+                        loaded.log.warning("bot timer failed", metadata: ["file": "\(file)", "error": "\(error)"])
+                    }
+                }
+                if !accepted { scheduler.fired(id) }
             }
             let script = try LuaScript(file: file, source: source, store: store(for: file), scheduler: scheduler,
                                        limits: limits)
-            let logger = self.logger
-            script.onTimerError = { message in logger.warning("bot timer failed", metadata: ["error": "\(message)"]) }
-            do {
-                try swapIn(script)
-            } catch {
-                script.unload()
-                throw error
+            script.defaultRoom = defaultRoom
+            script.chat = { [weak engine] body in engine?.withChat { chat in body(chat) } }
+            script.onFlood = { why in
+                log.warning("bot output refused by flood control", metadata: ["file": "\(file)", "why": "\(why)"])
             }
-            failures.removeValue(forKey: file)
-            logger.info("bot loaded", metadata: ["file": "\(file)", "commands": "\(script.commands.map(\.name))"])
+            let loaded = LoadedScript(script: script, worker: worker, log: log)
+            box.value = loaded
+            return .success(loaded)
+        } catch let failure as LuaFailure {
+            return .failure(failure)
         } catch {
+            return .failure(LuaFailure(message: "\(file): \(error)", stoppedByLimit: false))
+        }
+    }
+
+    /// Swaps a compiled file in, or records why it failed. Under `lock` and
+    /// the chat's lock; runs no script.
+    private func install(_ file: String, _ result: Result<LoadedScript, LuaFailure>) {
+        do {
+            let loaded = try result.get()
+            try swapIn(loaded)
+            failures.removeValue(forKey: file)
+            logger.info("bot loaded", metadata: ["file": "\(file)", "commands": "\(loaded.script.commands.map(\.name))"])
+        } catch {
+            if case .success(let loaded) = result { retire(loaded) }
             let message = (error as? LuaFailure)?.message ?? "\(file): \(error)"
             failures[file] = message
             logger.error("bot failed to load", metadata: ["file": "\(file)", "error": "\(message)"])
@@ -134,59 +233,115 @@ public final class BotRegistry: @unchecked Sendable {
 
     /// Registers the new version's commands in place of the old version's,
     /// or leaves the table exactly as it was.
-    private func swapIn(_ script: LuaScript) throws {
+    private func swapIn(_ loaded: LoadedScript) throws {
+        let script = loaded.script
         let origin = origin(script.file)
         let old = scripts[script.file]
         table.removeAll(from: origin)
         do {
             for command in script.commands {
-                try table.register(makeCommand(command, of: script, origin: origin))
+                try table.register(makeCommand(command, of: loaded, origin: origin))
             }
         } catch {
             table.removeAll(from: origin)
             if let old {
-                for command in old.commands { try? table.register(makeCommand(command, of: old, origin: origin)) }
+                for command in old.script.commands { try? table.register(makeCommand(command, of: old, origin: origin)) }
             }
             throw LuaFailure(message: "\(script.file): \(error)", stoppedByLimit: false)
         }
         hooks.removeAll(from: origin)
         for hook in script.messageHooks {
-            hooks.add(MessageHook(origin: origin) { [weak script] context, text in
-                guard let script else { return .pass }
-                return try script.runMessageHook(hook, text: text, context: context)
-            })
+            hooks.add(makeMessageHook(hook, of: loaded, origin: origin))
         }
         if !script.eventHooks.isEmpty {
-            hooks.add(EventHook(origin: origin) { [weak script] chat, event in
-                try script?.runEventHooks(event, chat: chat)
+            hooks.add(EventHook(origin: origin) { [weak loaded] event in
+                guard let loaded else { return }
+                let accepted = loaded.worker.submit(.normal) {
+                    do {
+                        try loaded.script.runEventHooks(event)
+                    } catch {
+                        loaded.log.warning("event hook failed", metadata: ["file": "\(loaded.file)", "error": "\(error)"])
+                    }
+                }
+                if !accepted {
+                    loaded.log.warning("event dropped: the script is busy", metadata: ["file": "\(loaded.file)"])
+                }
             })
         }
-        old?.unload()
-        scripts[script.file] = script
+        if let old { retire(old) }
+        scripts[script.file] = loaded
+    }
+
+    /// A message hook that runs on the script's worker, ahead of its other
+    /// work. A hook that fails, or that its worker cannot start before the
+    /// engine's deadline, lets the message pass.
+    private func makeMessageHook(_ hook: Int32, of loaded: LoadedScript, origin: String) -> MessageHook {
+        MessageHook(origin: origin) { [weak loaded, weak engine] input, decide in
+            guard let loaded else { return decide(.pass) }
+            let latest = CPUBudget.now() + (engine?.hookDeadline ?? 0.1)
+            let accepted = loaded.worker.submit(.urgent) {
+                // The engine has moved on without this hook: do not run it.
+                guard CPUBudget.now() < latest else { return decide(.pass) }
+                do {
+                    decide(try loaded.script.runMessageHook(hook, input: input))
+                } catch {
+                    loaded.log.warning("message hook failed", metadata: ["file": "\(loaded.file)", "error": "\(error)"])
+                    decide(.pass)
+                }
+            }
+            if !accepted { decide(.pass) }
+        }
     }
 
     private func origin(_ file: String) -> String { "bots/\(file)" }
 
     private func store(for file: String) -> BotStore {
-        if let store = stores[file] { return store }
-        let store = BotStore(script: file, values: savedData.removeValue(forKey: file) ?? [:], storage: storage)
-        stores[file] = store
-        return store
-    }
-
-    private func makeCommand(_ command: ScriptCommand, of script: LuaScript, origin: String) -> Command {
-        let logger = self.logger
-        return Command(name: command.name, aliases: command.aliases, usage: command.usage, summary: command.help,
-                       permission: command.permission, origin: origin) { [weak script] context in
-            guard let script else { throw ChatError.unknownCommand(command.name, suggestion: nil) }
-            do {
-                return .reply(try script.run(command, context: context))
-            } catch let failure as LuaFailure {
-                logger.warning("bot command failed", metadata: [
-                    "file": "\(script.file)", "command": "\(command.name)", "error": "\(failure.message)"])
-                let detail = context.role == .admin ? failure.message : nil
-                throw ChatError.botFailed(command: command.name, detail: detail)
-            }
+        lock.withLock {
+            if let store = stores[file] { return store }
+            let store = BotStore(script: file, values: savedData.removeValue(forKey: file) ?? [:], storage: storage)
+            stores[file] = store
+            return store
         }
     }
+
+    /// Commands that wait longer than this for their script's worker are
+    /// answered `bot_busy` instead of run.
+    static let maxCommandWait = 2.0
+
+    /// The table entry of a script command: it takes the caller's line off
+    /// the chat's lock and runs on the script's worker; the answer comes
+    /// back through the line's continuation.
+    private func makeCommand(_ command: ScriptCommand, of loaded: LoadedScript, origin: String) -> Command {
+        let file = loaded.file
+        return Command(name: command.name, aliases: command.aliases, usage: command.usage, summary: command.help,
+                       permission: command.permission, origin: origin) { [weak loaded] context in
+            guard let loaded else { throw ChatError.unknownCommand(command.name, suggestion: nil) }
+            let caller = CallerSnapshot(context)
+            let continuation = context.suspend()
+            let queuedAt = CPUBudget.now()
+            let accepted = loaded.worker.submit(.normal) {
+                guard CPUBudget.now() - queuedAt < Self.maxCommandWait else {
+                    return continuation.fail(.botBusy(script: file))
+                }
+                do {
+                    continuation.finish(text: try loaded.script.run(command, caller: caller))
+                } catch {
+                    let message = (error as? LuaFailure)?.message ?? "\(file): \(error)"
+                    loaded.log.warning("bot command failed", metadata: [
+                        "file": "\(file)", "command": "\(command.name)", "error": "\(message)"])
+                    continuation.fail(.botFailed(command: command.name, detail: caller.role == .admin ? message : nil))
+                }
+            }
+            if !accepted {
+                // Answered from another thread: this one holds the chat's lock.
+                DispatchQueue.global().async { continuation.fail(.botBusy(script: file)) }
+            }
+            return .deferred
+        }
+    }
+}
+
+/// A reference filled in after the closures that need it are made.
+final class Box<T: AnyObject>: @unchecked Sendable {
+    weak var value: T?
 }

@@ -1,27 +1,50 @@
 import ChatCore
+import Foundation
 
 /// One script's key-value store: kept in memory for reads, every change
 /// recorded in the chat's storage (batched, off the chat's path), so values
-/// survive /reload and restarts. Owned by the engine, like the scripts.
-final class BotStore {
+/// survive /reload and restarts. Shared by the versions of one file across
+/// reloads, so it has a lock of its own.
+///
+/// Writes are bounded three ways, so no script can grow the storage's queue
+/// or the disk faster than a small, fixed rate: a bucket of writes and one
+/// of bytes per second, and a cap on writes recorded but not yet durable
+/// (backpressure: past it, `set` fails until the disk catches up).
+final class BotStore: @unchecked Sendable {
     static let maxKeys = 1000
     static let maxKeyBytes = 200
     static let maxValueBytes = 64 * 1024
+    static let writesPerSecond = 50.0
+    static let burstWrites = 500.0
+    static let bytesPerSecond = 64.0 * 1024
+    static let burstBytes = 1024.0 * 1024
+    static let maxUnwritten = 1000
 
     enum Failure: Error, CustomStringConvertible {
-        case keyTooLong, valueTooLong, tooManyKeys
+        case keyTooLong, valueTooLong, tooManyKeys, tooManyWrites, tooManyBytes, storageBehind
         var description: String {
             switch self {
             case .keyTooLong: return "chave longa demais (máximo \(BotStore.maxKeyBytes) bytes)"
             case .valueTooLong: return "valor longo demais (máximo \(BotStore.maxValueBytes) bytes)"
             case .tooManyKeys: return "chaves demais (máximo \(BotStore.maxKeys))"
+            case .tooManyWrites: return "gravações demais (até \(Int(BotStore.writesPerSecond)) por segundo)"
+            case .tooManyBytes: return "gravações grandes demais (até \(Int(BotStore.bytesPerSecond / 1024)) KiB por segundo)"
+            case .storageBehind: return "o disco ainda não gravou as anteriores; tente de novo em instantes"
             }
         }
     }
 
     let script: String
     private let storage: (any ChatStorage)?
-    private(set) var values: [String: String]
+    private let lock = NSLock()
+    private var values: [String: String]
+    private var writes = RateBucket(rate: writesPerSecond, burst: burstWrites)
+    private var bytes = RateBucket(rate: bytesPerSecond, burst: burstBytes)
+    /// Writes recorded and not yet durable, under `counter`: a lock of its
+    /// own, because the storage runs `whenDurable` actions under its lock,
+    /// which `record` takes while `lock` is held.
+    private var unwritten = 0
+    private let counter = NSLock()
 
     init(script: String, values: [String: String], storage: (any ChatStorage)?) {
         self.script = script
@@ -29,19 +52,33 @@ final class BotStore {
         self.storage = storage
     }
 
-    func get(_ key: String) -> String? { values[key] }
+    func get(_ key: String) -> String? { lock.withLock { values[key] } }
 
-    var keys: [String] { values.keys.sorted() }
+    var keys: [String] { lock.withLock { values.keys.sorted() } }
 
     /// Sets or (with nil) deletes `key`.
     func set(_ key: String, _ value: String?) throws {
-        guard key.utf8.count <= Self.maxKeyBytes else { throw Failure.keyTooLong }
-        if let value {
-            guard value.utf8.count <= Self.maxValueBytes else { throw Failure.valueTooLong }
-            guard values[key] != nil || values.count < Self.maxKeys else { throw Failure.tooManyKeys }
+        let recorded: Bool = try lock.withLock {
+            guard key.utf8.count <= Self.maxKeyBytes else { throw Failure.keyTooLong }
+            if let value {
+                guard value.utf8.count <= Self.maxValueBytes else { throw Failure.valueTooLong }
+                guard values[key] != nil || values.count < Self.maxKeys else { throw Failure.tooManyKeys }
+            }
+            guard values[key] != value else { return false }
+            guard counter.withLock({ unwritten }) < Self.maxUnwritten else { throw Failure.storageBehind }
+            let size = Double(key.utf8.count + (value?.utf8.count ?? 0))
+            guard writes.take(1) else { throw Failure.tooManyWrites }
+            guard bytes.take(size) else { throw Failure.tooManyBytes }
+            values[key] = value
+            guard let storage else { return false }
+            counter.withLock { unwritten += 1 }
+            storage.record(.botValue(script: script, key: key, value: value))
+            return true
         }
-        guard values[key] != value else { return }
-        values[key] = value
-        storage?.record(.botValue(script: script, key: key, value: value))
+        guard recorded, let storage else { return }
+        storage.whenDurable { [weak self] in
+            guard let self else { return }
+            self.counter.withLock { self.unwritten -= 1 }
+        }
     }
 }

@@ -24,27 +24,23 @@ public struct BotCPULimits: Sendable, Equatable {
 /// empty is refused without running, until the bucket has refilled.
 struct CPUBudget {
     let limits: BotCPULimits
-    private var available: Double
-    private var refilledAt: Double
+    private var bucket: RateBucket
 
     init(limits: BotCPULimits, now: Double = CPUBudget.now()) {
         self.limits = limits
-        available = limits.burst
-        refilledAt = now
+        bucket = RateBucket(rate: limits.share, burst: limits.burst, now: now)
     }
 
     /// Nil when a call may run now; otherwise the seconds until one may.
     mutating func wait(now: Double = CPUBudget.now()) -> Double? {
         guard limits.share > 0 else { return nil }
-        available = min(limits.burst, available + (now - refilledAt) * limits.share)
-        refilledAt = now
-        return available > 0 ? nil : -available / limits.share
+        return bucket.wait(now: now)
     }
 
     /// Records what a call used; a long call may leave the bucket overdrawn.
     mutating func spend(_ seconds: Double) {
         guard limits.share > 0 else { return }
-        available -= seconds
+        bucket.spend(seconds)
     }
 
     /// Monotonic seconds.

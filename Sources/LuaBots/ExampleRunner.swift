@@ -97,8 +97,10 @@ public enum ExampleRunner {
             case .moderator: engine.handle(line: "/entrar testes", from: callerID)
             case .admin: engine.handle(line: "/admin exemplo", from: callerID)
             }
+            registry.waitUntilIdle()
             outbox.clear()
             engine.handle(line: example.input, from: callerID)
+            registry.waitUntilIdle()
             guard let reply = outbox.replies(to: caller).last else { return "nenhuma resposta" }
             if let expected = example.error {
                 return reply.error?.code == expected ? nil : "esperava o erro \(expected), veio \(describe(reply))"
@@ -108,7 +110,7 @@ public enum ExampleRunner {
                 return "esperava \"\(output)\", veio \"\(reply.text)\""
             }
             if let pattern = example.matches {
-                let matched = engine.withChat { _ in try? registry.matches(reply.text, pattern: pattern, file: file) }
+                let matched = try? registry.matches(reply.text, pattern: pattern, file: file)
                 if matched != true { return "\"\(reply.text)\" não casa com o padrão \"\(pattern)\"" }
             }
             return nil

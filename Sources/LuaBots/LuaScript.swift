@@ -22,6 +22,31 @@ struct ExampleError: Error {
     init(_ message: String) { self.message = message }
 }
 
+/// Who called a command, and from where: taken under the chat's lock when
+/// the line arrives, so the script can run without it.
+struct CallerSnapshot: Sendable {
+    var user: String
+    var room: String
+    var role: Role
+    var arguments: String
+    var words: [String]
+    /// The caller's room's members (at most 1000).
+    var members: [String]
+
+    init(_ context: CommandContext) {
+        user = context.callerName
+        room = context.chat.roomName(of: context.caller) ?? ""
+        role = context.role
+        arguments = context.arguments
+        words = context.words(limit: 64)
+        members = Array(context.chat.roomMembers(of: context.caller).prefix(1000))
+    }
+}
+
+/// Runs a body as the chat's owner (the engine's `withChat`), briefly: how a
+/// script, which runs off the chat's lock, reads or changes the chat.
+typealias ChatAccess = (_ body: (Chat) -> Void) -> Void
+
 /// One example a script declares for a command: who types what, and what
 /// must come back. `papo bots test` and `swift test` run them.
 public struct BotExample: Sendable, Equatable {
@@ -38,6 +63,8 @@ public struct BotExample: Sendable, Equatable {
 
 /// One loaded `.lua` file: its own sandboxed state and the commands it
 /// declared. Built off to the side on load; swapped in only if all is well.
+/// Never touched by two threads at once: after loading, only its
+/// `ScriptWorker` calls it, and never under the chat's lock.
 final class LuaScript {
     let file: String
     let state: LuaState
@@ -46,19 +73,27 @@ final class LuaScript {
     private(set) var messageHooks: [Int32] = []
     /// Functions given to `papo.on(kind, fn)`, with the event kinds they want.
     private(set) var eventHooks: [(kinds: Set<ChatEvent.Kind>, function: Int32)] = []
-    /// Where `papo.say` speaks during the call in progress: the caller's
-    /// room in a command or hook, the creator's room in a timer.
-    private var speaking: (chat: Chat, room: String)?
+    /// The room `papo.say` speaks in during the call in progress: the
+    /// caller's in a command or hook, the creator's in a timer. Nil outside
+    /// a call (at load), where the chat API is refused.
+    private var speaking: String?
+    /// True while the file's top level runs: the only time `papo.command`,
+    /// `papo.on_message` and `papo.on` may be called.
+    private var loading = false
     /// Functions given to `papo.after` and `papo.every`, by timer id.
     private var timerFunctions: [Int: (function: Int32, room: String?)] = [:]
     /// True once a timer has reported that the script rests, until one runs.
     private var timersResting = false
-    /// The room of the command or hook in progress, for timers it creates.
-    private var currentRoom: String?
     let scheduler: TimerScheduler
     private(set) var unloaded = false
 
     let store: BotStore
+    /// How the script reaches the chat; set by the registry before any call.
+    var chat: ChatAccess = { _ in }
+    /// The chat's default room, where timers made at load speak.
+    var defaultRoom = "geral"
+    /// What the script says, held to flood limits.
+    var output = BotOutput()
     /// Longest text a command may answer with, in characters.
     static let maxReplyLength = 8000
     private var stringFind: Int32 = 0
@@ -77,6 +112,8 @@ final class LuaScript {
         lua_getfield(state.L, -1, "find")
         stringFind = state.reference()
         papo_pop(state.L, 1)
+        loading = true
+        defer { loading = false }
         do {
             try state.run(source: source, chunkName: file)
         } catch {
@@ -97,14 +134,14 @@ final class LuaScript {
         state.close()
     }
 
-    /// Runs timer `id`'s function, as the chat's owner.
-    private func fireTimer(_ id: Int, chat: Chat) throws {
+    /// Runs timer `id`'s function. On the script's worker.
+    func fireTimer(_ id: Int) throws {
         guard !unloaded, let timer = timerFunctions[id] else { return }
         if let rest = state.cpuRest() {
             if !scheduler.isActive(id) {
                 // A one-shot timer whose script rests is put off, not lost.
                 let delay = min(max(TimerScheduler.shortest, rest), TimerScheduler.longest)
-                scheduler.rearm(id, after: delay, fire: timerFiring())
+                scheduler.rearm(id, after: delay)
             }
             // Reported once per rest, not once per timer per second.
             if timersResting { return }
@@ -118,31 +155,35 @@ final class LuaScript {
             timerFunctions.removeValue(forKey: id)
             luaL_unref(state.L, papo_registryindex(), timer.function)
         }
-        speaking = (chat, timer.room ?? chat.defaultRoom)
-        defer { speaking = nil }
-        try state.call(arguments: 0, results: 0)
+        try speaking(in: timer.room ?? defaultRoom) { try state.call(arguments: 0, results: 0, deadline: .call) }
     }
 
-    /// Runs a command's `run(ctx)` and returns its text answer.
-    func run(_ command: ScriptCommand, context: CommandContext) throws -> String {
+    /// Runs a command's `run(ctx)` and returns its text answer, checked
+    /// (BotText.reply). On the script's worker.
+    func run(_ command: ScriptCommand, caller: CallerSnapshot) throws -> String {
+        guard !unloaded else { throw LuaFailure(message: "\(file): descarregado", stoppedByLimit: false) }
         let L = state.L
         try state.withHeadroom {
             state.pushReference(command.function)
             papo_newtable(L)
-            setCallerFields(context)
-            state.setField("args", string: context.arguments)
-            state.setField("words", strings: context.words(limit: 64))
-            state.setField("members", strings: Array(context.chat.roomMembers(of: context.caller).prefix(1000)))
+            setCallerFields(user: caller.user, room: caller.room, role: caller.role)
+            state.setField("args", string: caller.arguments)
+            state.setField("words", strings: caller.words)
+            state.setField("members", strings: caller.members)
             state.setField("command", string: command.name)
         }
-        try during(context) { try state.call(arguments: 1, results: 1) }
+        try speaking(in: caller.room) { try state.call(arguments: 1, results: 1, deadline: .call) }
         defer { papo_pop(L, 1) }
         if papo_isnil(L, -1) != 0 { return "" }
         if let text = state.string(at: -1) {
             guard text.count <= Self.maxReplyLength else {
                 throw LuaFailure(message: "\(file): /\(command.name) devolveu uma resposta longa demais", stoppedByLimit: false)
             }
-            return text
+            do {
+                return try BotText.reply(text)
+            } catch {
+                throw LuaFailure(message: "\(file): /\(command.name): \(error)", stoppedByLimit: false)
+            }
         }
         if lua_type(L, -1) == LUA_TNUMBER {
             return lua_isinteger(L, -1) != 0 ? String(lua_tointegerx(L, -1, nil)) : String(lua_tonumberx(L, -1, nil))
@@ -150,11 +191,20 @@ final class LuaScript {
         throw LuaFailure(message: "\(file): /\(command.name) devolveu um valor que não é texto", stoppedByLimit: false)
     }
 
+    /// Makes `room` where the call in progress speaks while `body` runs,
+    /// with a fresh per-call output allowance.
+    private func speaking<T>(in room: String, _ body: () throws -> T) rethrows -> T {
+        speaking = room
+        output.startCall()
+        defer { speaking = nil }
+        return try body()
+    }
+
     /// `user`, `room` and `role` of the caller, into the table on top of the stack.
-    private func setCallerFields(_ context: CommandContext) {
-        state.setField("user", string: context.callerName)
-        state.setField("room", string: context.chat.roomName(of: context.caller) ?? "")
-        state.setField("role", string: context.role.description)
+    private func setCallerFields(user: String, room: String, role: Role) {
+        state.setField("user", string: user)
+        state.setField("room", string: room)
+        state.setField("role", string: role.description)
     }
 
     // MARK: The API scripts see
@@ -197,9 +247,10 @@ final class LuaScript {
     }
 
     /// `papo.say(text)`: the bot says `text` in the caller's room. Only
-    /// during a command or hook; returns true, or nil and the reason.
+    /// during a command, hook or timer; returns true, or nil and the reason
+    /// (an error code such as `control_characters` or `bot_flood`).
     private func say(_ L: OpaquePointer) -> Int32 {
-        guard let speaking else {
+        guard let room = speaking else {
             push(L, "papo.say: só pode ser usado durante um comando, gancho ou timer")
             return -1
         }
@@ -207,22 +258,46 @@ final class LuaScript {
             push(L, "papo.say: esperava um texto")
             return -1
         }
-        do {
-            try speaking.chat.botSay(inRoom: speaking.room, text)
-            lua_pushboolean(L, 1)
-            return 1
-        } catch {
-            lua_pushnil(L)
-            push(L, (error as? ChatError)?.code ?? "\(error)")
-            return 2
-        }
+        return speak(L, text) { chat in try chat.botSay(inRoom: room, text) }
     }
 
+    /// Says or whispers through `act` as the chat's owner, if the output
+    /// limits allow `text`; pushes true, or nil and the error code.
+    private func speak(_ L: OpaquePointer, _ text: String, _ act: @escaping (Chat) throws -> Void) -> Int32 {
+        if let refusal = output.admit(bytes: text.utf8.count) {
+            onFlood?(refusal)
+            lua_pushnil(L)
+            push(L, "bot_flood")
+            return 2
+        }
+        var failure: Error?
+        chat { chat in
+            do { try act(chat) } catch { failure = error }
+        }
+        guard let failure else {
+            lua_pushboolean(L, 1)
+            return 1
+        }
+        lua_pushnil(L)
+        push(L, (failure as? ChatError)?.code ?? "\(failure)")
+        return 2
+    }
+
+    /// Set by the registry: told when output is refused for flooding.
+    var onFlood: ((String) -> Void)?
+
     // `papo.store.get(key)`, `papo.store.set(key, value)`, `papo.store.keys()`.
+    // Keys and values are UTF-8 text without NUL bytes (numbers are stored
+    // as their text), so that what is read back after a restart is exactly
+    // what was written: anything else is refused.
     private static let storeGet: papo_swift_function = { L, context in
         guard let L, let context else { return 0 }
         let script = Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue()
-        guard let key = script.state.string(at: 1) else { return script.fail(L, "papo.store.get: esperava uma chave") }
+        let key: String
+        switch script.storeText(at: 1) {
+        case .success(let text): key = text
+        case .failure(let why): return script.fail(L, "papo.store.get: a chave \(why)")
+        }
         if let value = script.store.get(key) { script.push(L, value) } else { lua_pushnil(L) }
         return 1
     }
@@ -230,12 +305,17 @@ final class LuaScript {
     private static let storeSet: papo_swift_function = { L, context in
         guard let L, let context else { return 0 }
         let script = Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue()
-        guard let key = script.state.string(at: 1) else { return script.fail(L, "papo.store.set: esperava uma chave") }
-        let value: String?
-        switch lua_type(L, 2) {
-        case LUA_TNIL, LUA_TNONE: value = nil
-        case LUA_TSTRING, LUA_TNUMBER: value = papo_tostring(L, 2).map { String(cString: $0) }
-        default: return script.fail(L, "papo.store.set: o valor deve ser texto, número ou nil")
+        let key: String
+        switch script.storeText(at: 1) {
+        case .success(let text): key = text
+        case .failure(let why): return script.fail(L, "papo.store.set: a chave \(why)")
+        }
+        var value: String?
+        if lua_type(L, 2) != LUA_TNIL && lua_type(L, 2) != LUA_TNONE {
+            switch script.storeText(at: 2) {
+            case .success(let text): value = text
+            case .failure(let why): return script.fail(L, "papo.store.set: o valor \(why)")
+            }
         }
         do {
             try script.store.set(key, value)
@@ -243,6 +323,26 @@ final class LuaScript {
             return script.fail(L, "papo.store.set: \(error)")
         }
         return 0
+    }
+
+    struct StoreRefusal: Error, CustomStringConvertible { let description: String }
+
+    /// The string or number at `index` as store text, or why it cannot be.
+    private func storeText(at index: Int32) -> Result<String, StoreRefusal> {
+        let type = lua_type(state.L, index)
+        guard type == LUA_TSTRING || type == LUA_TNUMBER else {
+            return .failure(StoreRefusal(description: "deve ser texto ou número, não \(state.typeName(at: index))"))
+        }
+        var length = 0
+        guard let pointer = papo_tolstring(state.L, index, &length) else {
+            return .failure(StoreRefusal(description: "não pôde ser lida"))
+        }
+        let bytes = UnsafeRawBufferPointer(start: pointer, count: length)
+        if bytes.contains(0) { return .failure(StoreRefusal(description: "não pode conter bytes NUL")) }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            return .failure(StoreRefusal(description: "não é UTF-8 válido"))
+        }
+        return .success(text)
     }
 
     private static let storeKeys: papo_swift_function = { L, context in
@@ -263,50 +363,41 @@ final class LuaScript {
         return -1
     }
 
-    /// Makes `context` the call in progress while `body` runs.
-    private func during<T>(_ context: CommandContext, _ body: () throws -> T) rethrows -> T {
-        let room = context.chat.roomName(of: context.caller) ?? context.chat.defaultRoom
-        speaking = (context.chat, room)
-        currentRoom = room
-        defer { speaking = nil; currentRoom = nil }
-        return try body()
-    }
-
     // `papo.whisper(name, text)`, `papo.users()`, `papo.rooms()`: only while
     // a command, hook or timer runs, like `papo.say`.
 
-    /// Runs `body` with the script and the chat of the call in progress, or
-    /// raises `api`'s error when there is none (at load time).
+    /// Runs `body` with the script of the call in progress, or raises
+    /// `api`'s error when there is none (at load time).
     private static func inCall(_ L: OpaquePointer?, _ context: UnsafeMutableRawPointer?, _ api: String,
-                               _ body: (OpaquePointer, LuaScript, Chat) -> Int32) -> Int32 {
+                               _ body: (OpaquePointer, LuaScript) -> Int32) -> Int32 {
         guard let L, let context else { return 0 }
         let script = Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue()
-        guard let chat = script.speaking?.chat else {
+        guard script.speaking != nil else {
             return script.fail(L, "\(api): só pode ser usado durante um comando, gancho ou timer")
         }
-        return body(L, script, chat)
+        return body(L, script)
     }
+
+    /// Reads from the chat as its owner, briefly.
+    private func read<T>(_ body: @escaping (Chat) -> T) -> T {
+        var result: T?
+        chat { result = body($0) }
+        return result!
+    }
+
     private static let whisper: papo_swift_function = { L, context in
-        inCall(L, context, "papo.whisper") { L, script, chat in
+        inCall(L, context, "papo.whisper") { L, script in
             guard let name = script.state.string(at: 1), let text = script.state.string(at: 2) else {
                 return script.fail(L, "papo.whisper: esperava (nome, texto)")
             }
-            do {
-                try chat.botWhisper(to: name, text)
-                lua_pushboolean(L, 1)
-                return 1
-            } catch {
-                lua_pushnil(L)
-                script.push(L, (error as? ChatError)?.code ?? "\(error)")
-                return 2
-            }
+            return script.speak(L, text) { chat in try chat.botWhisper(to: name, text) }
         }
     }
 
     private static let users: papo_swift_function = { L, context in
-        inCall(L, context, "papo.users") { L, script, chat in
+        inCall(L, context, "papo.users") { L, script in
             // At most 1000 rows, so the tables fit in the headroom the trampoline grants.
-            let users = chat.connectedUsers().prefix(1000)
+            let users = script.read { Array($0.connectedUsers().prefix(1000)) }
             lua_createtable(L, Int32(users.count), 0)
             for (index, user) in users.enumerated() {
                 lua_createtable(L, 0, 3)
@@ -320,8 +411,8 @@ final class LuaScript {
     }
 
     private static let rooms: papo_swift_function = { L, context in
-        inCall(L, context, "papo.rooms") { L, script, chat in
-            let rooms = chat.roomList().prefix(1000)
+        inCall(L, context, "papo.rooms") { L, script in
+            let rooms = script.read { Array($0.roomList().prefix(1000)) }
             lua_createtable(L, Int32(rooms.count), 0)
             for (index, room) in rooms.enumerated() {
                 lua_createtable(L, 0, 3)
@@ -365,10 +456,9 @@ final class LuaScript {
         let seconds = lua_tonumberx(L, 1, nil)
         lua_settop(L, 2)
         let function = state.reference()
-        let scheduler = self.scheduler
         do {
-            let id = try scheduler.schedule(after: seconds, repeating: repeating, fire: timerFiring())
-            timerFunctions[id] = (function, currentRoom)
+            let id = try scheduler.schedule(after: seconds, repeating: repeating)
+            timerFunctions[id] = (function, speaking)
             lua_pushinteger(L, lua_Integer(id))
             return 1
         } catch {
@@ -377,23 +467,9 @@ final class LuaScript {
         }
     }
 
-    /// What a timer of this script does when it fires.
-    private func timerFiring() -> (Int, Chat) -> Void {
-        { [weak self] id, chat in
-            guard let self else { return }
-            do {
-                try self.fireTimer(id, chat: chat)
-            } catch {
-                self.onTimerError?("\(self.file): timer: \(error)")
-            }
-        }
-    }
-
-    /// Set by the registry: reports a timer that failed (it keeps its schedule).
-    var onTimerError: ((String) -> Void)?
-
     /// `papo.on_message(function(msg) ... end)`.
     private func declareMessageHook(_ L: OpaquePointer) -> Int32 {
+        guard loading else { return fail(L, "papo.on_message: só pode ser usado no nível principal do script") }
         guard papo_isfunction(L, 1) != 0 else {
             push(L, "papo.on_message: esperava uma função")
             return -1
@@ -414,6 +490,7 @@ final class LuaScript {
 
     /// `papo.on("join" | "leave" | "rename", function(ev) ... end)`.
     private func declareEventHook(_ L: OpaquePointer) -> Int32 {
+        guard loading else { return fail(L, "papo.on: só pode ser usado no nível principal do script") }
         guard let name = state.string(at: 1), let kinds = Self.eventNames[name], papo_isfunction(L, 2) != 0 else {
             return fail(L, "papo.on: esperava (\"join\" | \"leave\" | \"rename\", função)")
         }
@@ -425,8 +502,8 @@ final class LuaScript {
 
     /// Runs the script's hooks for `event`: `ev` has kind, user, room,
     /// server (arrived on or left the server) and target (for a leave, the
-    /// room they went to; for a rename, the new name).
-    func runEventHooks(_ event: ChatEvent, chat: Chat) throws {
+    /// room they went to; for a rename, the new name). On the worker.
+    func runEventHooks(_ event: ChatEvent) throws {
         guard !unloaded else { return }
         for hook in eventHooks where hook.kinds.contains(event.kind) {
             let L = state.L
@@ -441,71 +518,137 @@ final class LuaScript {
                 // true when they arrived on or left the server, not just a room
                 state.setField("server", bool: event.kind == .connect || event.kind == .disconnect)
             }
-            speaking = (chat, event.room ?? chat.defaultRoom)
-            defer { speaking = nil }
-            try state.call(arguments: 1, results: 0)
+            try speaking(in: event.room ?? defaultRoom) { try state.call(arguments: 1, results: 0, deadline: .call) }
         }
     }
 
+    /// Longest block reason shown to the user, in characters.
+    static let maxBlockReason = 200
+
     /// Runs a message hook: `nil` lets the text through, a string replaces
-    /// it, `false, "motivo"` stops it.
-    func runMessageHook(_ hook: Int32, text: String, context: CommandContext) throws -> HookDecision {
+    /// it, `false, "motivo"` stops it (the reason made one clean line). On
+    /// the worker.
+    func runMessageHook(_ hook: Int32, input: HookInput) throws -> HookDecision {
+        guard !unloaded else { return .pass }
         let L = state.L
         try state.withHeadroom {
             state.pushReference(hook)
             papo_newtable(L)
-            setCallerFields(context)
-            state.setField("text", string: text)
+            setCallerFields(user: input.userName, room: input.room, role: input.role)
+            state.setField("text", string: input.text)
         }
-        try during(context) { try state.call(arguments: 1, results: 2, refusable: false) }
+        try speaking(in: input.room) {
+            try state.call(arguments: 1, results: 2, deadline: .messageHook, refusable: false)
+        }
         defer { papo_pop(L, 2) }
         if lua_type(L, -2) == LUA_TBOOLEAN && lua_toboolean(L, -2) == 0 {
-            return .block(reason: state.string(at: -1) ?? "sem motivo")
+            let reason = state.string(at: -1).map { BotText.oneLine(String($0.prefix(Self.maxBlockReason * 2)),
+                                                                 maxCharacters: Self.maxBlockReason) }
+            return .block(reason: reason.flatMap { $0.isEmpty ? nil : $0 } ?? "sem motivo")
         }
-        if let replacement = state.string(at: -2) { return replacement == text ? .pass : .replace(replacement) }
+        if let replacement = state.string(at: -2) {
+            return replacement == input.text ? .pass : .replace(replacement)
+        }
         return .pass
     }
 
-    /// `papo.command{name=, aliases=, help=, usage=, role=, run=}`. Returns
-    /// -1 with a message pushed when the declaration is wrong.
+    /// The fields `papo.command{...}` takes.
+    static let commandFields: Set<String> = ["name", "aliases", "help", "usage", "role", "run", "examples"]
+
+    /// `papo.command{name=, aliases=, help=, usage=, role=, run=, examples=}`.
+    /// Returns -1 with a message pushed when the declaration is wrong: an
+    /// unknown field or a field of the wrong type fails the load (closed),
+    /// never falls back to a default.
     private func declareCommand(_ L: OpaquePointer) -> Int32 {
         func fail(_ message: String) -> Int32 {
             push(L, "papo.command: \(message)")
             return -1
         }
+        guard loading else { return fail("só pode ser usado no nível principal do script") }
         guard papo_istable(L, 1) != 0 else { return fail("esperava uma tabela") }
-        guard let name = stringField(L, "name"), !name.isEmpty else { return fail("falta 'name'") }
         guard commands.count < 32 else { return fail("comandos demais num só script") }
-        var aliases: [String] = []
+        if let unknown = unknownField(L, allowed: Self.commandFields) { return fail(unknown) }
+        do {
+            guard let name = try textField(L, "name"), !name.isEmpty else { return fail("falta 'name'") }
+            let aliases = try aliasesField(L)
+            let roleName = try textField(L, "role") ?? "everyone"
+            guard let permission = Permission(rawValue: roleName) else {
+                return fail("'role' deve ser everyone, moderator ou admin")
+            }
+            let help = try textField(L, "help").map { try BotText.declaration($0, field: "help") }
+            let usage = try textField(L, "usage").map { try BotText.declaration($0, field: "usage") }
+            rawField(L, "examples")
+            let examplesType = lua_type(L, -1)
+            papo_pop(L, 1)
+            guard examplesType == LUA_TNIL || examplesType == LUA_TTABLE else {
+                return fail("'examples' deve ser uma tabela")
+            }
+            rawField(L, "run")
+            guard papo_isfunction(L, -1) != 0 else {
+                papo_pop(L, 1)
+                return fail("falta a função 'run' de /\(name)")
+            }
+            let reference = state.reference()
+            var command = ScriptCommand(name: name, aliases: aliases, help: help ?? "comando de \(file)",
+                                        usage: usage ?? "", permission: permission, function: reference)
+            switch readExamples(L) {
+            case .success(let examples): command.examples = examples
+            case .failure(let error): return fail(error.message)
+            }
+            commands.append(command)
+            return 0
+        } catch {
+            return fail("\(error)")
+        }
+    }
+
+    /// `spec.aliases`: absent, or a list of at most 16 texts.
+    private func aliasesField(_ L: OpaquePointer) throws -> [String] {
         rawField(L, "aliases")
-        if papo_istable(L, -1) != 0 {
-            for i in 1...16 {
-                lua_rawgeti(L, -1, lua_Integer(i)) // raw: no metamethods
-                defer { papo_pop(L, 1) }
-                guard let alias = state.string(at: -1) else { break }
-                aliases.append(alias)
+        defer { papo_pop(L, 1) }
+        if papo_isnil(L, -1) != 0 { return [] }
+        let wrong = BotText.Refusal(description: "'aliases' deve ser uma lista de textos")
+        guard papo_istable(L, -1) != 0 else { throw wrong }
+        let count = lua_rawlen(L, -1)
+        guard count <= 16 else { throw BotText.Refusal(description: "'aliases' tem mais de 16 nomes") }
+        var aliases: [String] = []
+        for i in 0..<count {
+            lua_rawgeti(L, -1, lua_Integer(i + 1)) // raw: no metamethods
+            defer { papo_pop(L, 1) }
+            guard let alias = state.string(at: -1) else { throw wrong }
+            aliases.append(alias)
+        }
+        return aliases
+    }
+
+    /// The first key of the table at index 1 that is not in `allowed`, as
+    /// an error text; nil when every key is known.
+    private func unknownField(_ L: OpaquePointer, allowed: Set<String>) -> String? {
+        lua_pushnil(L)
+        while lua_next(L, 1) != 0 {
+            papo_pop(L, 1)
+            guard let key = state.string(at: -1) else {
+                papo_pop(L, 1)
+                return "as chaves da tabela devem ser nomes de campos"
+            }
+            if !allowed.contains(key) {
+                papo_pop(L, 1)
+                return "campo desconhecido '\(BotText.oneLine(key, maxCharacters: 40))' (use \(allowed.sorted().joined(separator: ", ")))"
             }
         }
-        papo_pop(L, 1)
-        let roleName = stringField(L, "role") ?? "everyone"
-        guard let permission = Permission(rawValue: roleName) else {
-            return fail("'role' deve ser everyone, moderator ou admin")
+        return nil
+    }
+
+    /// `spec[key]` when it is text (clipped to 200 characters), nil when it
+    /// is absent; any other type is an error.
+    private func textField(_ L: OpaquePointer, _ key: String) throws -> String? {
+        rawField(L, key)
+        defer { papo_pop(L, 1) }
+        if papo_isnil(L, -1) != 0 { return nil }
+        guard let text = state.string(at: -1) else {
+            throw BotText.Refusal(description: "'\(key)' deve ser texto, não \(state.typeName(at: -1))")
         }
-        rawField(L, "run")
-        guard papo_isfunction(L, -1) != 0 else {
-            papo_pop(L, 1)
-            return fail("falta a função 'run' de /\(name)")
-        }
-        let reference = state.reference()
-        var command = ScriptCommand(
-            name: name, aliases: aliases, help: stringField(L, "help") ?? "comando de \(file)",
-            usage: stringField(L, "usage") ?? "", permission: permission, function: reference)
-        switch readExamples(L) {
-        case .success(let examples): command.examples = examples
-        case .failure(let error): return fail(error.message)
-        }
-        commands.append(command)
-        return 0
+        return String(text.prefix(200))
     }
 
     /// `examples = { {input = "/dado 2d6", matches = "^%a+ rolou"}, ... }`, each
@@ -544,7 +687,7 @@ final class LuaScript {
             state.push(text)
             state.push(pattern)
         }
-        try state.call(arguments: 2, results: 1)
+        try state.call(arguments: 2, results: 1, deadline: .call)
         defer { papo_pop(L, 1) }
         return papo_isnil(L, -1) == 0
     }
@@ -554,12 +697,6 @@ final class LuaScript {
     private func rawField(_ L: OpaquePointer, _ key: String) {
         push(L, key)
         lua_rawget(L, 1)
-    }
-
-    private func stringField(_ L: OpaquePointer, _ key: String) -> String? {
-        rawField(L, key)
-        defer { papo_pop(L, 1) }
-        return state.string(at: -1).map { String($0.prefix(200)) }
     }
 
     private func push(_ L: OpaquePointer, _ text: String) {

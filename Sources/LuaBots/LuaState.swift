@@ -32,7 +32,7 @@ final class LuaState {
         self.name = name
         self.limits = .allocate(capacity: 1)
         self.limits.initialize(to: papo_limits(used: 0, memory_limit: limits.memoryBytes, base_limit: limits.memoryBytes,
-                                               instructions: 0, stopped: 0, reason: nil, line: 0))
+                                               instructions: 0, stopped: 0, reason: nil, line: 0, deadline: 0))
         budget = limits.instructionsPerCall
         cpu = CPUBudget(limits: limits.cpu)
         L = papo_newstate(self.limits)
@@ -78,7 +78,7 @@ final class LuaState {
             source.withCString { papo_load_text(L, $0, strlen($0), "=" + chunkName) }
         }
         guard status == LUA_OK else { throw popFailure() }
-        try call(arguments: 0, results: 0)
+        try call(arguments: 0, results: 0, deadline: .load)
     }
 
     /// Calls the function on top of the stack (below its `arguments`) under a
@@ -87,17 +87,29 @@ final class LuaState {
     /// that is not `refusable` runs anyway and is only charged: message hooks,
     /// so a filter cannot be switched off by tiring it. On success the
     /// `results` are left on the stack.
-    func call(arguments: Int32, results: Int32, refusable: Bool = true) throws {
+    func call(arguments: Int32, results: Int32, deadline: Deadline, refusable: Bool = true) throws {
         if refusable, let rest = cpu.wait() {
             papo_pop(L, arguments + 1)
             throw resting(rest)
         }
         let started = CPUBudget.threadCPUTime()
-        papo_arm(L, limits, budget)
+        papo_arm(L, limits, budget, deadline.seconds)
         let status = papo_pcall(L, arguments, results)
-        lua_sethook(L, nil, 0, 0)
+        papo_disarm(L, limits)
         cpu.spend(CPUBudget.threadCPUTime() - started)
         if status != LUA_OK { throw popFailure() }
+    }
+
+    /// How long one call may run, wall-clock, C functions included: past it
+    /// the call is stopped like a runaway loop (`time limit exceeded`).
+    struct Deadline {
+        var seconds: Double
+        /// A file's top-level code, when it loads.
+        static let load = Deadline(seconds: 1)
+        /// A command, a timer, an event hook.
+        static let call = Deadline(seconds: 0.25)
+        /// A message hook: the message waits for it.
+        static let messageHook = Deadline(seconds: 0.05)
     }
 
     /// Nil when the script may run now; otherwise the seconds it must rest.
@@ -129,6 +141,23 @@ final class LuaState {
         return String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
     }
 
+    /// The error value at `index` as one clean line of at most
+    /// `maxErrorBytes`, read without copying the rest of a long string.
+    private func errorText(at index: Int32) -> String {
+        guard papo_isstring(L, index) != 0 else {
+            return lua_type(L, index) == LUA_TNIL ? "erro sem mensagem" : "erro que não é texto (\(typeName(at: index)))"
+        }
+        var length = 0
+        guard let pointer = papo_tolstring(L, index, &length) else { return "erro sem mensagem" }
+        let kept = min(length, Self.maxErrorBytes)
+        let text = String(decoding: UnsafeRawBufferPointer(start: pointer, count: kept), as: UTF8.self)
+        return BotText.oneLine(text, maxCharacters: Self.maxErrorBytes) + (length > kept ? "…" : "")
+    }
+
+    func typeName(at index: Int32) -> String {
+        String(cString: lua_typename(L, lua_type(L, index)))
+    }
+
     func push(_ string: String) {
         var string = string
         string.withUTF8 { _ = lua_pushlstring(L, $0.baseAddress, $0.count) }
@@ -153,9 +182,13 @@ final class LuaState {
         lua_setfield(L, -2, key)
     }
 
+    /// Longest error text kept from a script, in bytes: an error can be any
+    /// string, and its text reaches logs, replies and `/bots`.
+    static let maxErrorBytes = 300
+
     private func popFailure() -> LuaFailure {
         let limited = limits.pointee.stopped != 0
-        var message = string(at: -1) ?? "erro sem mensagem"
+        var message = errorText(at: -1)
         papo_pop(L, 1)
         if limited, let reason = limits.pointee.reason {
             let line = limits.pointee.line > 0 ? ":\(limits.pointee.line)" : ""

@@ -7,11 +7,21 @@ import CLua
 /// removed (its handler would run where the budget hook is off). Functions
 /// that could run long inside C or run code with no budget are replaced by
 /// the guarded versions in CLua's shim: `setmetatable` (no `__gc`),
-/// `string.rep`, `table.move`, and the pattern functions. Modelled on
+/// `string.rep`, `table.move`, `table.sort`, the pattern functions (Papo's
+/// step-counted copy of Lua's matcher, papo_patterns.h), and a
+/// deadline check before every library call that can take milliseconds
+/// (see docs/BOTS.md §4 for the whole list). Modelled on
 /// Redis's `script_lua.c`: build up from nothing rather than strip down.
 enum Sandbox {
     static let removedGlobals = ["dofile", "loadfile", "load", "require", "collectgarbage", "print", "warn", "xpcall"]
     static let osAllowed = ["time", "date", "clock"]
+    /// Library functions whose one call is linear in a string or table of up
+    /// to the memory cap (milliseconds at most): they check the call's
+    /// deadline first (`papo_timed`), so a loop of them stops in time.
+    /// Everything else in the allow-list is constant-time or guarded above.
+    static let timedString = ["byte", "char", "format", "lower", "upper", "reverse", "sub", "pack", "unpack"]
+    static let timedTable = ["insert", "remove", "concat", "unpack"]
+    static let timedUTF8 = ["char", "codepoint", "len", "offset"]
 
     static func install(in L: OpaquePointer) {
         open(L, "_G", luaopen_base)
@@ -32,11 +42,20 @@ enum Sandbox {
         lua_pushnil(L)
         lua_setfield(L, -2, "dump")
         papo_wrap_field(L, "rep", papo_str_rep)
-        papo_wrap_field(L, "find", papo_pattern_guard_find)
-        for name in ["match", "gmatch", "gsub"] { papo_wrap_field(L, name, papo_pattern_guard) }
+        for (name, function) in [("find", papo_str_find), ("match", papo_str_match), ("gmatch", papo_str_gmatch),
+                                 ("gsub", papo_str_gsub)] as [(String, lua_CFunction)] {
+            lua_pushcclosure(L, function, 0)
+            lua_setfield(L, -2, name)
+        }
+        for name in timedString { papo_wrap_field(L, name, papo_timed) }
         papo_pop(L, 1)
         lua_getfield(L, -1, "table")
         papo_wrap_field(L, "move", papo_table_move)
+        papo_wrap_field(L, "sort", papo_table_sort)
+        for name in timedTable { papo_wrap_field(L, name, papo_timed) }
+        papo_pop(L, 1)
+        lua_getfield(L, -1, "utf8")
+        for name in timedUTF8 { papo_wrap_field(L, name, papo_timed) }
         papo_pop(L, 1)
 
         // A fresh `os` table holding only the clock functions.

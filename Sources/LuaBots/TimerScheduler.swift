@@ -2,9 +2,11 @@ import ChatCore
 import Dispatch
 import Foundation
 
-/// One script's timers. They fire on a private queue; the registry wraps
-/// each firing so it runs as the chat's owner. `cancelAll` when the script
-/// unloads, so no ghost timer outlives its script.
+/// One script's timers. They come due on a private queue, which only hands
+/// the firing to the script's worker (`due`), at most one waiting per timer:
+/// a repeating timer whose script is slow skips turns instead of piling
+/// them up. `cancelAll` when the script unloads, so no ghost timer outlives
+/// its script.
 final class TimerScheduler: @unchecked Sendable {
     static let maxTimers = 50
     static let shortest: TimeInterval = 1
@@ -14,13 +16,13 @@ final class TimerScheduler: @unchecked Sendable {
     private let lock = NSLock()
     private var timers: [Int: DispatchSourceTimer] = [:]
     private var nextID = 1
-    private let runAsOwner: @Sendable (@escaping (Chat) -> Void) -> Void
+    /// Timers whose firing waits on the worker.
+    private var waiting: Set<Int> = []
+    /// Hands a firing to the script's worker; set before any timer is made.
+    /// The firing calls `fired(id)` first when it runs.
+    var due: (_ id: Int) -> Void = { _ in }
 
-    /// - Parameter runAsOwner: runs a firing while holding the chat (the
-    ///   engine's `withChat`).
-    init(runAsOwner: @escaping @Sendable (@escaping (Chat) -> Void) -> Void) {
-        self.runAsOwner = runAsOwner
-    }
+    init() {}
 
     enum Failure: Error, CustomStringConvertible {
         case tooMany, badDelay
@@ -33,32 +35,43 @@ final class TimerScheduler: @unchecked Sendable {
     }
 
     /// Schedules `fire` after `delay` seconds, and then every `delay` seconds if `repeating`.
-    func schedule(after delay: TimeInterval, repeating: Bool, fire: @escaping (Int, Chat) -> Void) throws -> Int {
+    func schedule(after delay: TimeInterval, repeating: Bool) throws -> Int {
         guard delay >= Self.shortest, delay <= Self.longest else { throw Failure.badDelay }
         return try lock.withLock {
             guard timers.count < Self.maxTimers else { throw Failure.tooMany }
             let id = nextID
             nextID += 1
-            arm(id, after: delay, repeating: repeating, fire: fire)
+            arm(id, after: delay, repeating: repeating)
             return id
         }
     }
 
     /// Schedules a one-shot timer that has just fired once more, under the
     /// same id (so the script can still cancel it): for a firing put off.
-    func rearm(_ id: Int, after delay: TimeInterval, fire: @escaping (Int, Chat) -> Void) {
-        lock.withLock { arm(id, after: delay, repeating: false, fire: fire) }
+    func rearm(_ id: Int, after delay: TimeInterval) {
+        lock.withLock { arm(id, after: delay, repeating: false) }
+    }
+
+    /// Called by the firing as it starts on the worker: the timer may be
+    /// handed over again.
+    func fired(_ id: Int) {
+        _ = lock.withLock { waiting.remove(id) }
     }
 
     /// Under `lock`.
-    private func arm(_ id: Int, after delay: TimeInterval, repeating: Bool, fire: @escaping (Int, Chat) -> Void) {
+    private func arm(_ id: Int, after delay: TimeInterval, repeating: Bool) {
         let timer = DispatchSource.makeTimerSource(queue: Self.queue)
         timer.schedule(deadline: .now() + delay, repeating: repeating ? .milliseconds(Int(delay * 1000)) : .never)
-        let runAsOwner = self.runAsOwner
         timer.setEventHandler { [weak self] in
-            guard let self, self.isActive(id) else { return }
+            guard let self else { return }
+            let handOver: Bool = self.lock.withLock {
+                guard self.timers[id] != nil, !self.waiting.contains(id) else { return false }
+                self.waiting.insert(id)
+                return true
+            }
+            guard handOver else { return }
             if !repeating { self.cancel(id) }
-            runAsOwner { chat in fire(id, chat) }
+            self.due(id)
         }
         timers[id] = timer
         timer.resume()

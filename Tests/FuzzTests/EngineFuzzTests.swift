@@ -21,6 +21,7 @@ import Testing
                 let who = speakers[index % speakers.count]
                 let before = chat.outbox.replies(to: chat.endpoints[who])
                 chat.engine.handle(line: line, from: chat.ids[who])
+                chat.registry.waitUntilIdle()
                 let answers = chat.outbox.replies(to: chat.endpoints[who]) - before
                 #expect(answers == 1, "\(line.debugDescription) got \(answers) answers")
                 for code in chat.outbox.errorCodes() { #expect(Self.knownCodes.contains(code), "\(code)") }
@@ -44,6 +45,7 @@ import Testing
 final class FuzzChat {
     let outbox = CountingOutbox()
     let engine: ChatEngine
+    let registry: BotRegistry
     let endpoints = [FuzzEndpoint(), FuzzEndpoint(), FuzzEndpoint()]
     private(set) var ids: [UserID] = []
     private let names = ["ana", "bia", "caio"]
@@ -60,6 +62,7 @@ final class FuzzChat {
                                checkPasswordsInPlace: true)
         host.loadBots()
         engine = host.engine
+        registry = host.registry
         for (name, endpoint) in zip(names, endpoints) {
             ids.append(try engine.connect(name: name, endpoint: endpoint, address: nil).get().id)
         }

@@ -52,9 +52,9 @@ final class BotHarness {
     let ana = Person(), bia = Person()
     let anaID: UserID, biaID: UserID
 
-    let storage: MemoryStorage
+    let storage: any ChatStorage
 
-    init(files: [String: String] = [:], storage: MemoryStorage = MemoryStorage(),
+    init(files: [String: String] = [:], storage: any ChatStorage = MemoryStorage(),
          botCPU: BotCPULimits = BotCPULimits(), logger: Logger = Logger(label: "papo.bots")) throws {
         self.storage = storage
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("papo-bots-\(UUID().uuidString)")
@@ -69,6 +69,7 @@ final class BotHarness {
         // Loaded after ana and bia connect, so join hooks do not see them arrive.
         host.loadBots()
         engine.handle(line: "/admin segredo", from: anaID)
+        registry.waitUntilIdle()
     }
 
     /// "segredo", hashed once at scrypt's cheapest allowed cost.
@@ -91,10 +92,12 @@ final class BotHarness {
         try FileManager.default.removeItem(at: directory.appendingPathComponent(file))
     }
 
-    /// Sends `line` as `who` and returns the reply it got.
+    /// Sends `line` as `who` and returns the reply it got, once the bots
+    /// have done all the work it caused (scripts answer off the chat's lock).
     func send(_ line: String, as who: Person? = nil) -> Reply? {
         let person = who ?? bia
         engine.handle(line: line, from: person === ana ? anaID : biaID)
+        registry.waitUntilIdle()
         return outbox.replies(to: person).last
     }
 }

@@ -35,6 +35,7 @@ struct EventHookTests {
         let source = try BotHarness.shipped("boas_vindas.lua")
         let bots = try BotHarness(files: ["boas_vindas.lua": source])
         _ = bots.engine.connect(name: "caio", endpoint: Person(), address: nil)
+        bots.registry.waitUntilIdle()
         #expect(bots.outbox.messages(to: bots.ana).last
                 == "Bem-vindo(a) ao Papo, caio! Digite /ajuda para ver os comandos.")
         _ = bots.send("/nome bianca")

@@ -46,12 +46,28 @@ struct StoreTests {
             """])
         #expect(bots.send("/grande", as: bots.ana)?.error == .botFailed(command: "grande",
                 detail: "papo.store.set: valor longo demais (máximo 65536 bytes)"))
+        // 2000 writes in one go: the write budget (500 at once) stops them first.
         guard case .botFailed(_, let detail)? = bots.send("/muitas", as: bots.ana)?.error else {
             Issue.record("expected a bot error")
             return
         }
-        #expect(detail?.contains("chaves demais") == true)
+        #expect(detail?.contains("gravações demais") == true, "\(String(describing: detail))")
         #expect(bots.send("/tabela")?.error?.code == "bot_error")
+    }
+
+    @Test func aFullStoreRefusesNewKeysButUpdatesOldOnes() throws {
+        let storage = MemoryStorage()
+        for i in 1...1000 { storage.record(.botValue(script: "x.lua", key: "k\(i)", value: "v")) }
+        let bots = try BotHarness(files: ["x.lua": """
+            papo.command{name = 'nova', run = function() papo.store.set('outra', 'v') end}
+            papo.command{name = 'velha', run = function() papo.store.set('k1', 'w') return papo.store.get('k1') end}
+            """], storage: storage)
+        guard case .botFailed(_, let detail)? = bots.send("/nova", as: bots.ana)?.error else {
+            Issue.record("expected a bot error")
+            return
+        }
+        #expect(detail?.contains("chaves demais") == true, "\(String(describing: detail))")
+        #expect(bots.send("/velha")?.text == "w")
     }
 
     @Test func theShippedPollWorks() throws {

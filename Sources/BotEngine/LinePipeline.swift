@@ -1,0 +1,102 @@
+import ChatCore
+import Foundation
+
+/// Each user's lines are handled in the order they were sent. When one of
+/// them continues off the chat's lock (a Lua command, the message hooks),
+/// that user's later lines wait here until it is answered. Nobody else's
+/// lines wait: other users are never held up by a script.
+final class UserPipeline {
+    var waiting: [(line: String, requestID: String?)] = []
+    /// True while a line of this user is being handled off the lock.
+    var suspended = false
+
+    /// Lines one user may have waiting behind a suspended one; flood control
+    /// keeps honest users far below it.
+    static let maxWaiting = 64
+}
+
+/// How a line that left the chat's lock comes back: exactly one `finish`
+/// or `fail`, from any thread. It answers the line, then handles the
+/// user's next waiting lines.
+public struct LineContinuation: Sendable {
+    let engine: ChatEngine
+    public let user: UserID
+    let requestID: String?
+
+    /// Runs `body` as the chat's owner and answers with its text (or error).
+    public func finish(_ body: @escaping (Chat) throws -> String) {
+        engine.resume(self, body)
+    }
+
+    public func finish(text: String) {
+        finish { _ in text }
+    }
+
+    public func fail(_ error: ChatError) {
+        finish { _ in throw error }
+    }
+}
+
+extension ChatEngine {
+    /// Holds the caller's later lines until `LineContinuation` comes back.
+    /// Under the chat's lock, while the caller's line is being handled.
+    func suspend(_ user: UserID, requestID: String?) -> LineContinuation {
+        let pipeline = pipelines[user] ?? UserPipeline()
+        pipeline.suspended = true
+        pipelines[user] = pipeline
+        return LineContinuation(engine: self, user: user, requestID: requestID)
+    }
+
+    /// True when `user` has a line off the lock or lines waiting behind one:
+    /// a new line must wait its turn.
+    func mustWait(_ user: UserID) -> Bool {
+        guard let pipeline = pipelines[user] else { return false }
+        return pipeline.suspended || !pipeline.waiting.isEmpty
+    }
+
+    /// Queues a line behind the one in progress; false when too many wait.
+    func enqueue(_ line: String, from user: UserID, requestID: String?) -> Bool {
+        guard let pipeline = pipelines[user], pipeline.waiting.count < UserPipeline.maxWaiting else { return false }
+        pipeline.waiting.append((line, requestID))
+        return true
+    }
+
+    fileprivate func resume(_ continuation: LineContinuation, _ body: @escaping (Chat) throws -> String) {
+        withChat { chat in
+            let user = continuation.user
+            guard let endpoint = chat.endpoint(of: user) else {
+                pipelines.removeValue(forKey: user)
+                return
+            }
+            let reply: Reply
+            do {
+                reply = Reply(requestID: continuation.requestID, text: try body(chat), time: chat.now)
+            } catch {
+                let chatError = error as? ChatError ?? .badRequest(String(describing: error))
+                reply = Reply(requestID: continuation.requestID, error: chatError, time: chat.now)
+            }
+            chat.outbox.deliver(.reply(reply), to: [endpoint])
+            pipelines[user]?.suspended = false
+            handleWaitingLines(of: user)
+        }
+    }
+
+    /// Handles `user`'s waiting lines in order until one leaves the lock
+    /// again or none is left. Under the chat's lock.
+    func handleWaitingLines(of user: UserID) {
+        while let pipeline = pipelines[user], !pipeline.suspended {
+            guard !pipeline.waiting.isEmpty else {
+                pipelines.removeValue(forKey: user)
+                return
+            }
+            let next = pipeline.waiting.removeFirst()
+            process(next.line, from: user, requestID: next.requestID)
+        }
+    }
+
+    /// True while any user's line is being handled off the lock or waits
+    /// behind one (for tests and `papo bots test`, which wait for quiet).
+    public var hasLinesInFlight: Bool {
+        withChat { _ in !pipelines.isEmpty }
+    }
+}

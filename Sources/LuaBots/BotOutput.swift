@@ -1,0 +1,43 @@
+/// Flood control for what one script says (`papo.say`, `papo.whisper`),
+/// as a user's lines have theirs: at most `perCall` lines in one call, and
+/// a bucket of lines and one of bytes per second across all its calls and
+/// timers. What is over the limit is refused (the script gets nil and
+/// `bot_flood`), so a bot can never fill its listeners' queues: its burst
+/// is at most `burstLines` messages of `NameRules.maxMessageLength`.
+struct BotOutput {
+    static let perCall = 10
+    static let linesPerSecond = 5.0
+    static let burstLines = 20.0
+    static let bytesPerSecond = 4096.0
+    static let burstBytes = 16384.0
+
+    private var usedThisCall = 0
+    private var lines = RateBucket(rate: linesPerSecond, burst: burstLines)
+    private var bytes = RateBucket(rate: bytesPerSecond, burst: burstBytes)
+    /// Lines refused so far, for `/bots`.
+    private(set) var refused = 0
+
+    mutating func startCall() {
+        usedThisCall = 0
+    }
+
+    /// Nil when a line of `count` bytes may go out now (and counts it);
+    /// otherwise why not.
+    mutating func admit(bytes count: Int) -> String? {
+        let now = CPUBudget.now()
+        var refusal: String?
+        if usedThisCall >= Self.perCall {
+            refusal = "mais de \(Self.perCall) falas numa só chamada"
+        } else if !lines.take(1, now: now) {
+            refusal = "mais de \(Int(Self.linesPerSecond)) falas por segundo"
+        } else if !bytes.take(Double(min(count, Int(Self.burstBytes))), now: now) {
+            refusal = "mais de \(Int(Self.bytesPerSecond)) bytes de falas por segundo"
+        }
+        if refusal != nil {
+            refused += 1
+        } else {
+            usedThisCall += 1
+        }
+        return refusal
+    }
+}

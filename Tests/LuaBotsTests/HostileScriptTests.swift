@@ -1,0 +1,309 @@
+import BotEngine
+import ChatCore
+import ChatStore
+import Foundation
+@testable import LuaBots
+import Testing
+
+/// Work the instruction counter cannot see: one long C call, or a loop
+/// whose every turn is one. Each must end within its call's deadline.
+struct LongCCase: CustomTestStringConvertible, Sendable {
+    let name: String
+    let body: String
+    var testDescription: String { name }
+}
+
+/// Issue #10's hostile scripts: whatever a script does, the chat does not
+/// wait for it, its output obeys flood limits, and what it can fill is
+/// bounded.
+@Suite("Hostile scripts", .timeLimit(.minutes(2)))
+struct HostileScriptTests {
+    static let longC: [LongCCase] = [
+        LongCCase(name: "lazy pattern over a long subject", body: "string.find(string.rep('a', 1e5), '.-b')"),
+        LongCCase(name: "one lazy quantifier", body: "string.find(string.rep('a', 1e5), 'a-b')"),
+        LongCCase(name: "one greedy quantifier in gsub", body: "string.gsub(string.rep('a', 1e5), 'a*b', '')"),
+        LongCCase(name: "one greedy quantifier in gmatch",
+                  body: "for m in string.gmatch(string.rep('a', 1e5), 'a*b') do end"),
+        LongCCase(name: "%b() over a long subject", body: "string.find(string.rep('(', 1e5), '%b()')"),
+        LongCCase(name: "the same pattern, retried under pcall",
+                  body: "while true do pcall(string.find, string.rep('a', 1e5), '.-b') end"),
+        LongCCase(name: "building 4 MB strings in a loop",
+                  body: "while true do local s = string.rep('a', 4e6) .. 'b' end"),
+        LongCCase(name: "a plain find over 4 MB in a loop",
+                  body: "local s = string.rep('a', 4e6) while true do s:find(string.rep('a', 200) .. 'b', 1, true) end"),
+        LongCCase(name: "table.insert at the front of 300,000 elements",
+                  body: "local t = {} for i = 1, 300000 do t[i] = i end while true do table.insert(t, 1, 0) table.remove(t, 1) end"),
+        LongCCase(name: "comparing long strings",
+                  body: "local a, b = string.rep('a', 4e6) .. 'x', string.rep('a', 4e6) .. 'y' while true do local _ = a < b end"),
+        LongCCase(name: "sorting a big table", body: "local t = {} for i = 1, 300000 do t[i] = -i end table.sort(t)"),
+    ]
+
+    /// Runs `/ruim` (whose body is `body`) as the admin; returns the detail
+    /// of its failure and how long it took.
+    static func runHostile(_ body: String, in bots: BotHarness) throws -> (detail: String, seconds: Double) {
+        let started = Date()
+        let reply = try #require(bots.send("/ruim", as: bots.ana))
+        let seconds = Date().timeIntervalSince(started)
+        guard case .botFailed(_, let detail)? = reply.error else {
+            Issue.record("expected bot_error, got \(String(describing: reply.error)) \(reply.text)")
+            return ("", seconds)
+        }
+        return (detail ?? "", seconds)
+    }
+
+    static func command(_ body: String) -> String {
+        "papo.command{name = 'ruim', run = function(ctx)\n\(body)\nend}"
+    }
+
+    /// Without the deadline and the counted matcher these run for 40 s to
+    /// hours; with them each ends within its 0.25 s deadline plus at most one
+    /// C call (the bound here is generous for a loaded test machine).
+    @Test(arguments: longC)
+    func aLongCCallEndsWithinTheDeadline(_ row: LongCCase) throws {
+        let bots = try BotHarness(files: ["ruim.lua": Self.command(row.body)], botCPU: BotCPULimits(share: 0))
+        let (detail, seconds) = try Self.runHostile(row.body, in: bots)
+        #expect(["time limit exceeded", "pattern too complex", "too many elements"].contains { detail.contains($0) },
+                "\(detail)")
+        #expect(seconds < 3, "took \(seconds) s")
+    }
+
+    /// The chat's lock is free while a script runs: another user's /ping is
+    /// answered at once, before the busy command's own answer comes.
+    @Test func otherUsersAreAnsweredWhileAScriptWorks() throws {
+        let bots = try BotHarness(files: ["ruim.lua": Self.command(
+            "while true do pcall(string.find, string.rep('a', 1e5), '.-b') end")], botCPU: BotCPULimits(share: 0))
+        let started = Date()
+        bots.engine.handle(line: "/ruim", from: bots.biaID)
+        bots.engine.handle(line: "/ping", from: bots.anaID)
+        let pingSeconds = Date().timeIntervalSince(started)
+        #expect(bots.outbox.replies(to: bots.ana).last?.text == "pong")
+        #expect(bots.outbox.replies(to: bots.bia).isEmpty, "the script answered before /ping ran")
+        #expect(pingSeconds < 0.1, "/ping waited \(pingSeconds) s")
+        bots.registry.waitUntilIdle()
+        #expect(bots.outbox.replies(to: bots.bia).last?.error?.code == "bot_error")
+    }
+
+    /// One user's lines keep their order: a line sent after a slow command
+    /// is handled after its answer, while other users go first.
+    @Test func aUsersLinesKeepTheirOrderBehindAScript() throws {
+        let bots = try BotHarness(files: ["lento.lua": """
+            papo.command{name = 'lento', run = function()
+              pcall(string.find, string.rep('a', 1e5), '.-b')
+              papo.say('lento terminou')
+              return 'feito'
+            end}
+            """], botCPU: BotCPULimits(share: 0))
+        bots.engine.handle(line: "/lento", from: bots.biaID)
+        bots.engine.handle(line: "depois do lento", from: bots.biaID)
+        bots.engine.handle(line: "da ana", from: bots.anaID)
+        bots.registry.waitUntilIdle()
+        #expect(bots.outbox.messages(to: bots.ana) == ["da ana", "lento terminou", "depois do lento"])
+        #expect(bots.outbox.replies(to: bots.bia).first?.text == "feito")
+    }
+
+    /// A command that says 10,000 long lines: the first few go out, the
+    /// rest are refused with `bot_flood`, and the room gets a bounded
+    /// burst (no member's queue can fill).
+    @Test func aSayFloodIsHeldToTheBotsLimits() throws {
+        let bots = try BotHarness(files: ["falador.lua": """
+            papo.command{name = 'fala', run = function()
+              local sent, refused, why = 0, 0, nil
+              for i = 1, 10000 do
+                local ok, err = papo.say(string.rep('x', 1900))
+                if ok then sent = sent + 1 else refused = refused + 1; why = err end
+              end
+              return sent .. ' ' .. refused .. ' ' .. tostring(why)
+            end}
+            papo.every(1, function() for i = 1, 10000 do papo.say(string.rep('y', 1900)) end end)
+            """])
+        let reply = bots.send("/fala")?.text ?? ""
+        let parts = reply.split(separator: " ")
+        #expect(parts.count == 3 && Int(parts[0]).map { $0 <= BotOutput.perCall } == true, "\(reply)")
+        #expect(parts.last == "bot_flood", "\(reply)")
+        Thread.sleep(forTimeInterval: 2.5)
+        let burst = Int(BotOutput.burstLines) + Int(3 * BotOutput.linesPerSecond)
+        let received = bots.outbox.messages(to: bots.ana).count
+        #expect(received <= burst, "ana got \(received) bot lines")
+        #expect(bots.registry.statuses.first?.floodRefused ?? 0 > 9000)
+    }
+
+    /// Rewriting keys as fast as possible: the write budget refuses the
+    /// excess, so the storage's queue stays small.
+    @Test func storeWritesAreBudgeted() throws {
+        let storage = MemoryStorage()
+        let bots = try BotHarness(files: ["grava.lua": """
+            papo.command{name = 'grava', run = function(ctx)
+              local n = 0
+              for i = 1, 5000 do
+                local ok = pcall(papo.store.set, 'k' .. (i % 10), ctx.args .. i)
+                if ok then n = n + 1 end
+              end
+              return n
+            end}
+            papo.command{name = 'grande', run = function()
+              local n = 0
+              for i = 1, 100 do
+                if pcall(papo.store.set, 'g' .. (i % 10), string.rep('x', 60000 - i)) then n = n + 1 end
+              end
+              return n
+            end}
+            """], storage: storage)
+        let written = Int(bots.send("/grava a")?.text ?? "") ?? -1
+        #expect((1...Int(BotStore.burstWrites) + 10).contains(written), "\(written)")
+        let big = Int(bots.send("/grande")?.text ?? "") ?? -1
+        #expect((1...Int(BotStore.burstBytes / 60000) + 2).contains(big), "\(big)")
+    }
+
+    /// A storage that is slow to make writes durable: past the cap of
+    /// unwritten changes, `set` fails until it catches up.
+    @Test func aStorageThatFallsBehindPushesBack() throws {
+        let storage = StalledStorage()
+        let bots = try BotHarness(files: ["grava.lua": """
+            papo.command{name = 'grava', run = function()
+              for i = 1, 400 do papo.store.set('k' .. (i % 10), tostring(i) .. '#' .. os.clock()) end
+            end}
+            papo.command{name = 'uma', run = function() papo.store.set('u', tostring(os.clock())) end}
+            """], storage: storage)
+        var detail: String?
+        for _ in 0..<5 {
+            if case .botFailed(_, let why)? = bots.send("/grava", as: bots.ana)?.error { detail = why; break }
+            Thread.sleep(forTimeInterval: 8) // let the write budget refill
+        }
+        #expect(detail?.contains("o disco ainda não gravou") == true, "\(String(describing: detail))")
+        #expect(bots.send("/uma", as: bots.ana)?.error != nil)
+        storage.catchUp()
+        Thread.sleep(forTimeInterval: 1)
+        #expect(bots.send("/uma", as: bots.ana)?.error == nil)
+    }
+
+    /// A huge error text is clipped before it reaches a reply, `/bots` or
+    /// the log, and a failing timer's log lines are rate-limited.
+    @Test func errorTextsAndTheLogAreBounded() throws {
+        let log = CapturedLog()
+        let bots = try BotHarness(files: ["erro.lua": """
+            papo.command{name = 'erro', run = function() error(string.rep('e', 4e6) .. '\\27[2J') end}
+            for i = 1, 20 do papo.every(1, function() error(string.rep('t', 1e6)) end) end
+            """], logger: log.logger)
+        guard case .botFailed(_, let detail)? = bots.send("/erro", as: bots.ana)?.error else {
+            Issue.record("expected bot_error")
+            return
+        }
+        #expect((detail ?? "").utf8.count <= LuaState.maxErrorBytes + 8, "\((detail ?? "").utf8.count) bytes")
+        Thread.sleep(forTimeInterval: 3.5)
+        let timerLines = log.messages.filter { $0.contains("bot timer failed") }
+        #expect(timerLines.count <= LogThrottle.perInterval, "\(timerLines.count) lines")
+        #expect(log.messages.allSatisfy { $0.utf8.count < 2000 }, "a log line is too long")
+    }
+
+    /// Bot text is clean text: a reply with ESC fails the command with a
+    /// clear detail; a block reason with a line break cannot forge a line.
+    @Test func botTextCannotDriveATerminalOrForgeALine() throws {
+        let bots = try BotHarness(files: ["sujo.lua": """
+            papo.command{name = 'esc', run = function() return 'oi \\27[2J' end}
+            papo.command{name = 'linhas', run = function() return 'um\\r\\ndois\\tfim' end}
+            papo.on_message(function(msg)
+              if msg.text == 'forja' then return false, 'não\\n[01/12/2026 10:00:00] #geral <ana> sou eu\\0' end
+            end)
+            """])
+        guard case .botFailed(_, let detail)? = bots.send("/esc", as: bots.ana)?.error else {
+            Issue.record("expected bot_error")
+            return
+        }
+        #expect(detail?.contains("caracteres de controle") == true, "\(String(describing: detail))")
+        #expect(bots.send("/linhas")?.text == "um\ndois fim")
+        guard case .blockedByBot(let reason)? = bots.send("forja")?.error else {
+            Issue.record("expected a block")
+            return
+        }
+        #expect(!reason.unicodeScalars.contains { $0.value < 0x20 }, "\(reason.debugDescription)")
+        #expect(reason.hasPrefix("não [01/12/2026"))
+    }
+
+    /// Declarations fail closed: a wrong type, an unknown field, a help with
+    /// a line break and `papo.command` at run time are all errors.
+    @Test(arguments: [
+        ("papo.command{name = 'x', role = {'admin'}, run = function() end}", "'role' deve ser texto"),
+        ("papo.command{name = 'x', role = true, run = function() end}", "'role' deve ser texto"),
+        ("papo.command{name = 'x', role = 1, run = function() end}", "'role' deve ser texto"),
+        ("papo.command{name = 'x', role = 'dono', run = function() end}", "'role' deve ser everyone"),
+        ("papo.command{name = 'x', aliases = 'y', run = function() end}", "'aliases' deve ser uma lista"),
+        ("papo.command{name = 'x', aliases = {'y', {}}, run = function() end}", "'aliases' deve ser uma lista"),
+        ("papo.command{name = 'x', help = 42, run = function() end}", "'help' deve ser texto"),
+        ("papo.command{name = 'x', help = 'a\\nb', run = function() end}", "'help' tem caracteres de controle"),
+        ("papo.command{name = 'x', usage = '\\27[31m', run = function() end}", "'usage' tem caracteres de controle"),
+        ("papo.command{name = 'x', rol = 'admin', run = function() end}", "campo desconhecido 'rol'"),
+        ("papo.command{name = {}, run = function() end}", "'name' deve ser texto"),
+        ("papo.command{name = 'x', examples = 'y', run = function() end}", "'examples' deve ser uma tabela"),
+    ])
+    func aWrongDeclarationFailsToLoad(_ source: String, _ expected: String) throws {
+        let bots = try BotHarness(files: ["d.lua": source])
+        let status = bots.registry.statuses.first { $0.file == "d.lua" }
+        #expect(status?.error?.contains(expected) == true, "\(String(describing: status?.error))")
+        #expect(bots.send("/x")?.error?.code == "unknown_command")
+    }
+
+    @Test func declaringAtRunTimeIsRefused() throws {
+        let bots = try BotHarness(files: ["tarde.lua": """
+            papo.command{name = 'tarde', run = function()
+              local ok, why = pcall(papo.command, {name = 'fantasma', run = function() end})
+              local hook = pcall(papo.on_message, function() end)
+              return tostring(ok) .. ' ' .. tostring(hook) .. ' ' .. why
+            end}
+            """])
+        let text = bots.send("/tarde")?.text ?? ""
+        #expect(text.hasPrefix("false false "), "\(text)")
+        #expect(text.contains("nível principal"))
+        #expect(bots.registry.statuses.first?.commands == ["tarde"])
+        #expect(bots.send("/fantasma")?.error?.code == "unknown_command")
+    }
+
+    /// NUL bytes and invalid UTF-8 in store keys or values are refused, so
+    /// nothing aliases or truncates after a restart.
+    @Test func storeKeysAndValuesRoundTripExactlyOrAreRefused() throws {
+        let storage = MemoryStorage()
+        let bots = try BotHarness(files: ["nul.lua": """
+            papo.command{name = 'nul', run = function()
+              local a = pcall(papo.store.set, 'a\\0b', 'v')
+              local b = pcall(papo.store.set, 'k', 'v\\0w')
+              local c = pcall(papo.store.set, '\\255', 'v')
+              local d = pcall(papo.store.get, 'a\\0b')
+              papo.store.set('ok', 'ção ✓')
+              return tostring(a) .. tostring(b) .. tostring(c) .. tostring(d) .. ' ' .. papo.store.get('ok')
+            end}
+            """], storage: storage)
+        #expect(bots.send("/nul")?.text == "falsefalsefalsefalse ção ✓")
+        #expect(try storage.loadBotData()["nul.lua"] == ["ok": "ção ✓"])
+    }
+}
+
+/// A storage whose writes are never durable until `catchUp`.
+final class StalledStorage: ChatStorage, @unchecked Sendable {
+    private let memory = MemoryStorage()
+    private let lock = NSLock()
+    private var held: [@Sendable () -> Void] = []
+    private var stalled = true
+
+    func load() throws -> PersistedState { try memory.load() }
+    func loadBotData() throws -> [String: [String: String]] { try memory.loadBotData() }
+    func record(_ change: StorageChange) { memory.record(change) }
+    func history(room: String, session: String, limit: Int, completion: @escaping @Sendable ([StoredMessage]) -> Void) {
+        memory.history(room: room, session: session, limit: limit, completion: completion)
+    }
+    func flush() {}
+    func whenDurable(_ action: @escaping @Sendable () -> Void) {
+        let now: Bool = lock.withLock {
+            if stalled { held.append(action) }
+            return !stalled
+        }
+        if now { action() }
+    }
+
+    func catchUp() {
+        let actions: [@Sendable () -> Void] = lock.withLock {
+            stalled = false
+            defer { held.removeAll() }
+            return held
+        }
+        for action in actions { action() }
+    }
+}
