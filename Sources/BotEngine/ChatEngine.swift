@@ -7,7 +7,7 @@ import Logging
 /// other line is said in the user's room. Safe to call from any thread.
 public final class ChatEngine: @unchecked Sendable {
     private let lock = NSLock()
-    private let chat: Chat
+    let chat: Chat
     public let table: CommandTable
     public let hooks: HookTable
     let adminCredential: AdminCredential?
@@ -110,16 +110,20 @@ public final class ChatEngine: @unchecked Sendable {
     /// Handles one line from `user`. The answer (a `Reply`) and any events
     /// leave through the chat's outbox. Lines of one user are handled in
     /// order: one that waits for a script holds back that user's next ones.
-    public func handle(line: String, from user: UserID, requestID: String? = nil) {
+    /// Returns false when the front end should hand over no more of this
+    /// user's lines until the endpoint's `resumeInput` (too many wait).
+    @discardableResult
+    public func handle(line: String, from user: UserID, requestID: String? = nil) -> Bool {
         withChat { chat in
             guard mustWait(user) else {
                 process(line, from: user, requestID: requestID)
-                return
+                return !shouldHold(user)
             }
             if !enqueue(line, from: user, requestID: requestID), let endpoint = chat.endpoint(of: user) {
                 let error = ChatError.tooManyWaiting(max: UserPipeline.maxWaiting)
                 chat.outbox.deliver(.reply(Reply(requestID: requestID, error: error, time: chat.now)), to: [endpoint])
             }
+            return !shouldHold(user)
         }
     }
 

@@ -9,10 +9,16 @@ final class UserPipeline {
     var waiting: [(line: String, requestID: String?)] = []
     /// True while a line of this user is being handled off the lock.
     var suspended = false
+    /// True while the front end holds the user's input (see `holdAt`).
+    var holding = false
 
-    /// Lines one user may have waiting behind a suspended one; flood control
-    /// keeps honest users far below it.
-    static let maxWaiting = 64
+    /// At this many waiting lines `handle` tells the front end to stop
+    /// handing over the user's lines until `resumeInput`: a fast sender is
+    /// slowed, not cut.
+    static let holdAt = 16
+    /// Lines one user may have waiting at most, for a front end that does
+    /// not hold; past it a line is refused with an error.
+    static let maxWaiting = 1024
 }
 
 /// How a line that left the chat's lock comes back: exactly one `finish`
@@ -61,6 +67,14 @@ extension ChatEngine {
         return true
     }
 
+    /// True when the front end should stop handing over `user`'s lines
+    /// (and then wait for `resumeInput`). Under the chat's lock.
+    func shouldHold(_ user: UserID) -> Bool {
+        guard let pipeline = pipelines[user], pipeline.waiting.count >= UserPipeline.holdAt else { return false }
+        pipeline.holding = true
+        return true
+    }
+
     fileprivate func resume(_ continuation: LineContinuation, _ body: @escaping (Chat) throws -> String) {
         withChat { chat in
             let user = continuation.user
@@ -85,6 +99,10 @@ extension ChatEngine {
     /// again or none is left. Under the chat's lock.
     func handleWaitingLines(of user: UserID) {
         while let pipeline = pipelines[user], !pipeline.suspended {
+            if pipeline.holding && pipeline.waiting.count < UserPipeline.holdAt / 2 {
+                pipeline.holding = false
+                chat.endpoint(of: user)?.resumeInput()
+            }
             guard !pipeline.waiting.isEmpty else {
                 pipelines.removeValue(forKey: user)
                 return

@@ -1,6 +1,15 @@
 /// The far end of one user's connection, as the core sees it: an opaque
 /// handle the front end gave at connect time and gets back on delivery.
-public protocol ChatEndpoint: AnyObject, Sendable {}
+public protocol ChatEndpoint: AnyObject, Sendable {
+    /// The front end may hand this user's lines to the core again: it
+    /// stopped because the core's `handle` said so (too many of the user's
+    /// lines wait behind one a bot is handling). Called from any thread.
+    func resumeInput()
+}
+
+extension ChatEndpoint {
+    public func resumeInput() {}
+}
 
 /// The single seam through which everything leaves the core. The server's
 /// implementation encodes once per format and writes grouped by event loop;

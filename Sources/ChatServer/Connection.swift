@@ -23,6 +23,14 @@ final class Connection: ChatEndpoint, @unchecked Sendable {
         self.output = output
     }
 
+    /// What the session does when the core takes its lines again; set on
+    /// the loop by the session, run on the loop.
+    var onResume: (() -> Void)?
+
+    func resumeInput() {
+        eventLoop.execute { self.onResume?() }
+    }
+
     /// Sends one line (a newline is added), from any thread, in order with
     /// everything else delivered to this connection.
     func send(_ line: String) {

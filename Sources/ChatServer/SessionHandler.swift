@@ -26,6 +26,11 @@ final class SessionHandler: ChannelInboundHandler {
     private var address: String?
 
     private let outputs: LoopOutputs
+    /// Lines read while the engine asked to stop handing them over (a bot
+    /// has too many of this user's lines waiting); reading is off meanwhile,
+    /// so this holds at most what the socket had already given.
+    private var held = CircularBuffer<String>()
+    private var holding = false
 
     init(engine: ChatEngine, config: ServerConfig, registry: ConnectionRegistry, outputs: LoopOutputs,
          logger: Logger) {
@@ -38,6 +43,7 @@ final class SessionHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         connection = Connection(channel: context.channel, output: outputs.output(for: context.eventLoop))
+        connection.onResume = { [weak self] in self?.resumeInput() }
         address = context.remoteAddress?.ipAddress
         logger[metadataKey: "peer"] = "\(context.remoteAddress?.description ?? "?")"
         if let refusal = registry.admit(connection, address: address) {
@@ -129,12 +135,33 @@ final class SessionHandler: ChannelInboundHandler {
         case .naming:
             login(line)
         case .chatting(let id):
-            if connection.format == .json {
-                handleJSON(line, from: id)
-            } else if !line.isEmpty {
-                engine.handle(line: line, from: id)
+            if holding {
+                held.append(line)
+                return
             }
+            let more: Bool
+            if connection.format == .json {
+                more = handleJSON(line, from: id)
+            } else {
+                more = line.isEmpty || engine.handle(line: line, from: id)
+            }
+            if !more { holdInput() }
         }
+    }
+
+    /// Stops reading until the engine takes this user's lines again.
+    private func holdInput() {
+        holding = true
+        connection.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+    }
+
+    /// Hands over the lines held meanwhile, in order, then reads again
+    /// unless the engine asked to stop once more.
+    private func resumeInput() {
+        guard holding else { return }
+        holding = false
+        while !holding, let line = held.popFirst() { handle(line) }
+        if !holding { connection.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in } }
     }
 
     private func login(_ line: String) {
@@ -183,7 +210,8 @@ final class SessionHandler: ChannelInboundHandler {
         }
     }
 
-    private func handleJSON(_ line: String, from id: UserID) {
+    /// Returns false when the engine asks for no more lines for now.
+    private func handleJSON(_ line: String, from id: UserID) -> Bool {
         switch ClientRequest.parse(line) {
         case .failure(let error):
             refuse(error)
@@ -192,16 +220,17 @@ final class SessionHandler: ChannelInboundHandler {
             case .line?, .say?:
                 guard let text = request.text else {
                     refuse(.badRequest("falta o campo \"text\""), requestID: request.id)
-                    return
+                    return true
                 }
                 let line = request.kind == .say && text.hasPrefix("/") ? "/" + text : text
-                engine.handle(line: line, from: id, requestID: request.id)
+                return engine.handle(line: line, from: id, requestID: request.id)
             case .hello?:
                 refuse(.badRequest("você já está conectado"), requestID: request.id)
             case nil:
                 refuse(.badRequest("tipo de pedido desconhecido"), requestID: request.id)
             }
         }
+        return true
     }
 
     /// Tells this connection about `error` outside any request, whatever

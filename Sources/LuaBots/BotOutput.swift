@@ -14,8 +14,6 @@ struct BotOutput {
     private var usedThisCall = 0
     private var lines = RateBucket(rate: linesPerSecond, burst: burstLines)
     private var bytes = RateBucket(rate: bytesPerSecond, burst: burstBytes)
-    /// Lines refused so far, for `/bots`.
-    private(set) var refused = 0
 
     mutating func startCall() {
         usedThisCall = 0
@@ -33,11 +31,7 @@ struct BotOutput {
         } else if !bytes.take(Double(min(count, Int(Self.burstBytes))), now: now) {
             refusal = "mais de \(Int(Self.bytesPerSecond)) bytes de falas por segundo"
         }
-        if refusal != nil {
-            refused += 1
-        } else {
-            usedThisCall += 1
-        }
+        if refusal == nil { usedThisCall += 1 }
         return refusal
     }
 }

@@ -8,6 +8,16 @@ final class LoadedScript: @unchecked Sendable {
     let script: LuaScript
     let worker: ScriptWorker
     let log: LogThrottle
+    private let lock = NSLock()
+    private var refused = 0
+
+    /// Says and whispers refused by flood control so far, for `/bots`.
+    var floodRefused: Int { lock.withLock { refused } }
+
+    func noteFlood(_ why: String) {
+        lock.withLock { refused += 1 }
+        log.warning("bot output refused by flood control", metadata: ["file": "\(file)", "why": "\(why)"])
+    }
 
     init(script: LuaScript, worker: ScriptWorker, log: LogThrottle) {
         self.script = script
@@ -112,7 +122,7 @@ public final class BotRegistry: @unchecked Sendable {
                 let script = scripts[file]?.script
                 return Status(file: file, commands: script?.commands.map(\.name) ?? [],
                               messageHooks: (script?.messageHooks.count ?? 0) + (script?.eventHooks.count ?? 0),
-                              error: failures[file], floodRefused: script?.output.refused ?? 0)
+                              error: failures[file], floodRefused: scripts[file]?.floodRefused ?? 0)
             }
         }
     }
@@ -202,10 +212,8 @@ public final class BotRegistry: @unchecked Sendable {
                                        limits: limits)
             script.defaultRoom = defaultRoom
             script.chat = { [weak engine] body in engine?.withChat { chat in body(chat) } }
-            script.onFlood = { why in
-                log.warning("bot output refused by flood control", metadata: ["file": "\(file)", "why": "\(why)"])
-            }
             let loaded = LoadedScript(script: script, worker: worker, log: log)
+            script.onFlood = { [weak loaded] why in loaded?.noteFlood(why) }
             box.value = loaded
             return .success(loaded)
         } catch let failure as LuaFailure {

@@ -6,6 +6,6 @@ struct Bench: AsyncParsableCommand {
         abstract: "Benchmarks over loopback TCP (see docs/PERFORMANCE.md).", subcommands: [
             FanoutBench.self, LatencyBench.self, CommandsBench.self, PrivateBench.self, ChurnBench.self, IdleBench.self,
             FloodBench.self,
-            LuaBench.self,
+            LuaBench.self, HostileBench.self,
         ])
 }
