@@ -27,8 +27,8 @@ public final class ChatEngine: @unchecked Sendable {
     /// How long a message waits for one message hook before it goes on
     /// without that hook's decision, as if the hook had failed.
     public var hookDeadline: TimeInterval = 0.1
-    private static let hookTimers = DispatchQueue(label: "papo.hook-deadlines")
-    private let hookTimeouts = HookTimeoutLog()
+    static let hookTimers = DispatchQueue(label: "papo.hook-deadlines")
+    let hookTimeouts = HookTimeoutLog()
 
     /// - Parameters:
     ///   - adminPassword: what `/admin` must be given, as `papo hash-password`
@@ -161,55 +161,16 @@ public final class ChatEngine: @unchecked Sendable {
     }
 
     /// Says `line` in the user's room. With no message hooks it is said at
-    /// once; otherwise it leaves the lock and passes the hooks in order (see
-    /// `runHooks`), and the user's later lines wait for it. Returns false
-    /// when the answer comes later.
+    /// once; otherwise it leaves the lock and passes the hooks (HookChain.swift),
+    /// and the user's later lines wait for it. Returns false when the answer
+    /// comes later.
     private func say(_ line: String, from user: UserID, requestID: String?, chat: Chat) throws -> Bool {
-        let hooks = self.hooks.messageHooks
-        guard !hooks.isEmpty else {
+        guard !hooks.messageHooks.isEmpty else {
             try chat.say(user, line)
             return true
         }
-        let input = HookInput(user: user, userName: chat.name(of: user) ?? "", room: chat.roomName(of: user) ?? "",
-                              role: chat.role(of: user), text: line)
-        let continuation = suspend(user, requestID: requestID)
-        runHooks(hooks[...], input, continuation)
+        sayThroughHooks(line, requestID: requestID, from: user)
         return false
-    }
-
-    /// Runs `hooks` one after another, each off the lock, then says what is
-    /// left. A hook that fails, or has not decided within `hookDeadline`, is
-    /// skipped as if it had passed: the message still goes out (its decision,
-    /// if it comes later, is ignored).
-    private func runHooks(_ hooks: ArraySlice<MessageHook>, _ input: HookInput, _ continuation: LineContinuation) {
-        guard let hook = hooks.first else {
-            continuation.finish { chat in
-                try chat.say(input.user, input.text)
-                return ""
-            }
-            return
-        }
-        let once = Once()
-        let next: @Sendable (HookDecision) -> Void = { [self] decision in
-            guard once.claim() else { return }
-            switch decision {
-            case .pass:
-                runHooks(hooks.dropFirst(), input, continuation)
-            case .replace(let text):
-                var input = input
-                input.text = text
-                runHooks(hooks.dropFirst(), input, continuation)
-            case .block(let reason):
-                continuation.fail(.blockedByBot(reason))
-            }
-        }
-        let origin = hook.origin
-        Self.hookTimers.asyncAfter(deadline: .now() + hookDeadline) { [self] in
-            guard once.isOpen else { return }
-            hookTimeouts.note(origin, logger: logger)
-            next(.pass)
-        }
-        hook.run(input, next)
     }
 
     private func dispatch(_ line: String, from user: UserID, requestID: String?, chat: Chat) throws -> CommandResult {
@@ -239,38 +200,3 @@ public final class ChatEngine: @unchecked Sendable {
     }
 }
 
-/// True for the first caller of `claim` only; thread-safe.
-final class Once: @unchecked Sendable {
-    private let lock = NSLock()
-    private var open = true
-
-    func claim() -> Bool {
-        lock.withLock {
-            defer { open = false }
-            return open
-        }
-    }
-
-    var isOpen: Bool { lock.withLock { open } }
-}
-
-/// Logs message hooks that ran out of time at most once a second, with how
-/// many did since the last line: a slow hook must not grow the log by a
-/// line per message.
-final class HookTimeoutLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var last = Date.distantPast
-    private var since = 0
-
-    func note(_ origin: String, logger: Logger) {
-        let count: Int? = lock.withLock {
-            since += 1
-            guard Date().timeIntervalSince(last) >= 1 else { return nil }
-            defer { last = Date(); since = 0 }
-            return since
-        }
-        if let count {
-            logger.warning("message hook timed out", metadata: ["origin": "\(origin)", "count": "\(count)"])
-        }
-    }
-}

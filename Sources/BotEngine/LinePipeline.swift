@@ -76,12 +76,8 @@ extension ChatEngine {
     }
 
     fileprivate func resume(_ continuation: LineContinuation, _ body: @escaping (Chat) throws -> String) {
-        withChat { chat in
-            let user = continuation.user
-            guard let endpoint = chat.endpoint(of: user) else {
-                pipelines.removeValue(forKey: user)
-                return
-            }
+        resume(continuation.user) { chat in
+            guard let endpoint = chat.endpoint(of: continuation.user) else { return }
             let reply: Reply
             do {
                 reply = Reply(requestID: continuation.requestID, text: try body(chat), time: chat.now)
@@ -90,6 +86,18 @@ extension ChatEngine {
                 reply = Reply(requestID: continuation.requestID, error: chatError, time: chat.now)
             }
             chat.outbox.deliver(.reply(reply), to: [endpoint])
+        }
+    }
+
+    /// Answers `user`'s suspended line(s) through `deliver`, as the chat's
+    /// owner, then handles their waiting lines. Nothing for a user gone.
+    func resume(_ user: UserID, _ deliver: @escaping (Chat) -> Void) {
+        withChat { chat in
+            guard chat.endpoint(of: user) != nil else {
+                pipelines.removeValue(forKey: user)
+                return
+            }
+            deliver(chat)
             pipelines[user]?.suspended = false
             handleWaitingLines(of: user)
         }

@@ -19,10 +19,13 @@ public struct HookInput: Sendable {
 }
 
 /// A function that sees every public message before the room does. It runs
-/// off the chat's lock and answers through `decide`, exactly once, from any
-/// thread; the message waits for it (see `ChatEngine` for the deadline).
+/// off the chat's lock on a batch of one user's messages (in order) and
+/// answers through `decide`, once, from any thread, with one decision per
+/// message (missing ones pass); the messages wait for it (see HookChain.swift
+/// for the deadline).
 public struct MessageHook: Sendable {
-    public typealias Handler = @Sendable (_ input: HookInput, _ decide: @escaping @Sendable (HookDecision) -> Void) -> Void
+    public typealias Handler = @Sendable (_ inputs: [HookInput],
+                                          _ decide: @escaping @Sendable ([HookDecision]) -> Void) -> Void
 
     /// Where the hook comes from, such as a script's file name.
     public let origin: String

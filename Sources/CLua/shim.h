@@ -66,9 +66,11 @@ static inline void *papo_alloc(void *ud, void *ptr, size_t osize, size_t nsize) 
         limits->reason = "memory limit exceeded";
         return NULL;
     }
-    // Only while a call runs under a deadline: closing a state frees, and
-    // the headroom that Swift pushes under is never this large.
-    if (nsize >= PAPO_BIG_ALLOCATION && nsize > old && limits->deadline > 0 && papo_past_deadline(limits)) return NULL;
+    // Only while a call runs under a deadline, and never while Swift pushes
+    // values under the headroom grant (memory_limit above base_limit): an
+    // allocation failure there would raise a Lua error through Swift frames.
+    if (nsize >= PAPO_BIG_ALLOCATION && nsize > old && limits->deadline > 0
+        && limits->memory_limit == limits->base_limit && papo_past_deadline(limits)) return NULL;
     void *block = realloc(ptr, nsize);
     if (block) limits->used = limits->used - old + nsize;
     return block;

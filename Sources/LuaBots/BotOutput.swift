@@ -28,7 +28,7 @@ struct BotOutput {
             refusal = "mais de \(Self.perCall) falas numa só chamada"
         } else if !lines.take(1, now: now) {
             refusal = "mais de \(Int(Self.linesPerSecond)) falas por segundo"
-        } else if !bytes.take(Double(min(count, Int(Self.burstBytes))), now: now) {
+        } else if !bytes.take(Double(count), now: now) {
             refusal = "mais de \(Int(Self.bytesPerSecond)) bytes de falas por segundo"
         }
         if refusal == nil { usedThisCall += 1 }

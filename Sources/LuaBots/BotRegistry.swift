@@ -197,7 +197,7 @@ public final class BotRegistry: @unchecked Sendable {
             let log = LogThrottle(logger: logger)
             let box = Box<LoadedScript>()
             scheduler.due = { id in
-                guard let loaded = box.value else { return }
+                guard let loaded = box.value else { return scheduler.fired(id) }
                 let accepted = loaded.worker.submit(.normal) {
                     scheduler.fired(id)
                     do {
@@ -258,8 +258,8 @@ public final class BotRegistry: @unchecked Sendable {
             throw LuaFailure(message: "\(script.file): \(error)", stoppedByLimit: false)
         }
         hooks.removeAll(from: origin)
-        for hook in script.messageHooks {
-            hooks.add(makeMessageHook(hook, of: loaded, origin: origin))
+        if !script.messageHooks.isEmpty {
+            hooks.add(makeMessageHook(of: loaded, origin: origin))
         }
         if !script.eventHooks.isEmpty {
             hooks.add(EventHook(origin: origin) { [weak loaded] event in
@@ -280,24 +280,29 @@ public final class BotRegistry: @unchecked Sendable {
         scripts[script.file] = loaded
     }
 
-    /// A message hook that runs on the script's worker, ahead of its other
-    /// work. A hook that fails, or that its worker cannot start before the
-    /// engine's deadline, lets the message pass.
-    private func makeMessageHook(_ hook: Int32, of loaded: LoadedScript, origin: String) -> MessageHook {
-        MessageHook(origin: origin) { [weak loaded, weak engine] input, decide in
-            guard let loaded else { return decide(.pass) }
+    /// The script's message hooks as one: they run on its worker, in the
+    /// order declared, ahead of its other work, and a message waits for all
+    /// of them together at most the engine's deadline (so a script with
+    /// eight slow hooks costs a message no more than one). A hook that
+    /// fails lets the message pass; a block ends the message's turn.
+    private func makeMessageHook(of loaded: LoadedScript, origin: String) -> MessageHook {
+        MessageHook(origin: origin) { [weak loaded, weak engine] inputs, decide in
+            // Never decided on this thread: the engine may hold the chat's lock.
+            let refuse = { ChatEngine.offLock.async { decide([]) } }
+            guard let loaded else { return refuse() }
             let latest = CPUBudget.now() + (engine?.hookDeadline ?? 0.1)
             let accepted = loaded.worker.submit(.urgent) {
-                // The engine has moved on without this hook: do not run it.
-                guard CPUBudget.now() < latest else { return decide(.pass) }
-                do {
-                    decide(try loaded.script.runMessageHook(hook, input: input))
-                } catch {
-                    loaded.log.warning("message hook failed", metadata: ["file": "\(loaded.file)", "error": "\(error)"])
-                    decide(.pass)
+                var decisions: [HookDecision] = []
+                for input in inputs {
+                    // Past the engine's deadline it has moved on: run no more.
+                    guard CPUBudget.now() < latest else { break }
+                    decisions.append(loaded.script.runMessageHooks(input, until: latest) { error in
+                        loaded.log.warning("message hook failed", metadata: ["file": "\(loaded.file)", "error": "\(error)"])
+                    })
                 }
+                decide(decisions)
             }
-            if !accepted { decide(.pass) }
+            if !accepted { refuse() }
         }
     }
 
@@ -315,6 +320,7 @@ public final class BotRegistry: @unchecked Sendable {
     /// Commands that wait longer than this for their script's worker are
     /// answered `bot_busy` instead of run.
     static let maxCommandWait = 2.0
+    private static let commandTimers = DispatchQueue(label: "papo.bots.command-waits")
 
     /// The table entry of a script command: it takes the caller's line off
     /// the chat's lock and runs on the script's worker; the answer comes
@@ -326,11 +332,14 @@ public final class BotRegistry: @unchecked Sendable {
             guard let loaded else { throw ChatError.unknownCommand(command.name, suggestion: nil) }
             let caller = CallerSnapshot(context)
             let continuation = context.suspend()
-            let queuedAt = CPUBudget.now()
+            // Whichever comes first: the worker starts the command, or the
+            // wait runs out and the caller is told the bot is busy.
+            let started = Once()
+            Self.commandTimers.asyncAfter(deadline: .now() + Self.maxCommandWait) {
+                if started.claim() { continuation.fail(.botBusy(script: file)) }
+            }
             let accepted = loaded.worker.submit(.normal) {
-                guard CPUBudget.now() - queuedAt < Self.maxCommandWait else {
-                    return continuation.fail(.botBusy(script: file))
-                }
+                guard started.claim() else { return }
                 do {
                     continuation.finish(text: try loaded.script.run(command, caller: caller))
                 } catch {
@@ -340,9 +349,9 @@ public final class BotRegistry: @unchecked Sendable {
                     continuation.fail(.botFailed(command: command.name, detail: caller.role == .admin ? message : nil))
                 }
             }
-            if !accepted {
+            if !accepted, started.claim() {
                 // Answered from another thread: this one holds the chat's lock.
-                DispatchQueue.global().async { continuation.fail(.botBusy(script: file)) }
+                ChatEngine.offLock.async { continuation.fail(.botBusy(script: file)) }
             }
             return .deferred
         }
@@ -351,5 +360,11 @@ public final class BotRegistry: @unchecked Sendable {
 
 /// A reference filled in after the closures that need it are made.
 final class Box<T: AnyObject>: @unchecked Sendable {
-    weak var value: T?
+    private let lock = NSLock()
+    private weak var stored: T?
+
+    var value: T? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
 }

@@ -48,23 +48,37 @@ final class BotStore: @unchecked Sendable {
 
     init(script: String, values: [String: String], storage: (any ChatStorage)?) {
         self.script = script
-        self.values = values
+        self.values = Dictionary(values.map { (Self.normalized($0.key), $0.value) }) { _, last in last }
         self.storage = storage
     }
 
-    func get(_ key: String) -> String? { lock.withLock { values[key] } }
+    private static func sameBytes(_ a: String?, _ b: String?) -> Bool {
+        guard let a, let b else { return a == nil && b == nil }
+        return a.utf8.elementsEqual(b.utf8)
+    }
+
+    /// Keys are kept in Unicode's composed form (NFC): Swift compares strings
+    /// by canonical equivalence and SQLite by bytes, so "é" and "e\u{301}"
+    /// must be one key in both, not two that alias after a restart.
+    static func normalized(_ key: String) -> String {
+        key.utf8.allSatisfy { $0 < 0x80 } ? key : key.precomposedStringWithCanonicalMapping
+    }
+
+    func get(_ key: String) -> String? { lock.withLock { values[Self.normalized(key)] } }
 
     var keys: [String] { lock.withLock { values.keys.sorted() } }
 
     /// Sets or (with nil) deletes `key`.
     func set(_ key: String, _ value: String?) throws {
+        let key = Self.normalized(key)
         let recorded: Bool = try lock.withLock {
             guard key.utf8.count <= Self.maxKeyBytes else { throw Failure.keyTooLong }
             if let value {
                 guard value.utf8.count <= Self.maxValueBytes else { throw Failure.valueTooLong }
                 guard values[key] != nil || values.count < Self.maxKeys else { throw Failure.tooManyKeys }
             }
-            guard values[key] != value else { return false }
+            // Values are kept byte for byte: compared as bytes, not as Strings.
+            guard !Self.sameBytes(values[key], value) else { return false }
             guard counter.withLock({ unwritten }) < Self.maxUnwritten else { throw Failure.storageBehind }
             let size = Double(key.utf8.count + (value?.utf8.count ?? 0))
             guard writes.take(1) else { throw Failure.tooManyWrites }

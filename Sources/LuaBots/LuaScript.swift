@@ -264,6 +264,12 @@ final class LuaScript {
     /// Says or whispers through `act` as the chat's owner, if the output
     /// limits allow `text`; pushes true, or nil and the error code.
     private func speak(_ L: OpaquePointer, _ text: String, _ act: @escaping (Chat) throws -> Void) -> Int32 {
+        // Refused here, before the chat's lock, where checking it would cost.
+        if text.utf8.count > Self.maxReplacementBytes {
+            lua_pushnil(L)
+            push(L, ChatError.messageTooLong(max: NameRules.maxMessageLength).code)
+            return 2
+        }
         if let refusal = output.admit(bytes: text.utf8.count) {
             onFlood?(refusal)
             lua_pushnil(L)
@@ -522,13 +528,40 @@ final class LuaScript {
         }
     }
 
+    /// Runs the script's message hooks on one message, in order, each
+    /// within what is left until `latest`: a string replaces the text for
+    /// the next, `false, "motivo"` stops it there. A hook that fails is
+    /// reported through `failed` and skipped. On the worker.
+    func runMessageHooks(_ input: HookInput, until latest: Double, failed: (Error) -> Void) -> HookDecision {
+        var text = input.text
+        for hook in messageHooks {
+            let left = latest - CPUBudget.now()
+            guard left > 0 else { break }
+            var input = input
+            input.text = text
+            do {
+                switch try runMessageHook(hook, input: input, within: left) {
+                case .pass: continue
+                case .replace(let replacement): text = replacement
+                case .block(let reason): return .block(reason: reason)
+                }
+            } catch {
+                failed(error)
+            }
+        }
+        return text == input.text ? .pass : .replace(text)
+    }
+
     /// Longest block reason shown to the user, in characters.
     static let maxBlockReason = 200
+    /// Longest replacement a hook may return, in bytes (a message is at
+    /// most `NameRules.maxMessageLength` characters); longer fails the hook
+    /// here, before the text reaches the chat's lock.
+    static let maxReplacementBytes = 4 * NameRules.maxMessageLength
 
-    /// Runs a message hook: `nil` lets the text through, a string replaces
-    /// it, `false, "motivo"` stops it (the reason made one clean line). On
-    /// the worker.
-    func runMessageHook(_ hook: Int32, input: HookInput) throws -> HookDecision {
+    /// Runs one message hook: `nil` lets the text through, a string replaces
+    /// it, `false, "motivo"` stops it (the reason made one clean line).
+    private func runMessageHook(_ hook: Int32, input: HookInput, within seconds: Double) throws -> HookDecision {
         guard !unloaded else { return .pass }
         let L = state.L
         try state.withHeadroom {
@@ -538,18 +571,22 @@ final class LuaScript {
             state.setField("text", string: input.text)
         }
         try speaking(in: input.room) {
-            try state.call(arguments: 1, results: 2, deadline: .messageHook, refusable: false)
+            let deadline = LuaState.Deadline(seconds: min(LuaState.Deadline.messageHook.seconds, seconds))
+            try state.call(arguments: 1, results: 2, deadline: deadline, refusable: false)
         }
         defer { papo_pop(L, 2) }
         if lua_type(L, -2) == LUA_TBOOLEAN && lua_toboolean(L, -2) == 0 {
-            let reason = state.string(at: -1).map { BotText.oneLine(String($0.prefix(Self.maxBlockReason * 2)),
-                                                                 maxCharacters: Self.maxBlockReason) }
+            let reason = state.string(at: -1, maxBytes: Self.maxBlockReason * 4).map {
+                BotText.oneLine($0, maxCharacters: Self.maxBlockReason)
+            }
             return .block(reason: reason.flatMap { $0.isEmpty ? nil : $0 } ?? "sem motivo")
         }
-        if let replacement = state.string(at: -2) {
-            return replacement == input.text ? .pass : .replace(replacement)
+        guard papo_isstring(L, -2) != 0 else { return .pass }
+        guard lua_rawlen(L, -2) <= Self.maxReplacementBytes else {
+            throw LuaFailure(message: "\(file): o gancho devolveu um texto longo demais", stoppedByLimit: false)
         }
-        return .pass
+        let replacement = state.string(at: -2) ?? input.text
+        return replacement == input.text ? .pass : .replace(replacement)
     }
 
     /// The fields `papo.command{...}` takes.

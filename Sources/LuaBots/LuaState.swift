@@ -134,11 +134,11 @@ final class LuaState {
 
     /// The string at `index` (not a number converted in place), with any
     /// NUL bytes it holds; invalid UTF-8 becomes U+FFFD.
-    func string(at index: Int32) -> String? {
+    func string(at index: Int32, maxBytes: Int = .max) -> String? {
         guard papo_isstring(L, index) != 0 else { return nil }
         var length = 0
         guard let pointer = papo_tolstring(L, index, &length) else { return nil }
-        return String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
+        return String(decoding: UnsafeRawBufferPointer(start: pointer, count: min(length, maxBytes)), as: UTF8.self)
     }
 
     /// The error value at `index` as one clean line of at most

