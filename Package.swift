@@ -34,6 +34,8 @@ let package = Package(
             pkgConfig: "lua5.4",
             providers: [.apt(["liblua5.4-dev"])]
         ),
+        // Thread-local state for the Lua watchdog (see Sources/CLua/shim.h).
+        .target(name: "CLuaCall"),
         .target(name: "ChatCore", swiftSettings: v5),
         .target(
             name: "ChatStore",
@@ -57,7 +59,8 @@ let package = Package(
         .target(
             name: "LuaBots",
             // ChatStore only for its in-memory store, which `papo bots test` runs examples on.
-            dependencies: ["CLua", "BotEngine", "ChatCore", "ChatStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CLua", "CLuaCall", "BotEngine", "ChatCore", "ChatStore",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: v5
         ),
         .target(

@@ -15,7 +15,7 @@ final class UserPipeline {
     /// At this many waiting lines `handle` tells the front end to stop
     /// handing over the user's lines until `resumeInput`: a fast sender is
     /// slowed, not cut.
-    static let holdAt = 16
+    static let holdAt = 256
     /// Lines one user may have waiting at most, for a front end that does
     /// not hold; past it a line is refused with an error.
     static let maxWaiting = 1024

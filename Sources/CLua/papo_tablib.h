@@ -41,14 +41,14 @@
 **
 ** Differences from ltablib.c:
 **  - every unit of work is counted in papo_TabState.steps: each element
-**    moved by insert / remove, each element added by
-**    concat (plus one step per 64 bytes of the element and of the
-**    separator that follows it, charged before the copy), each element
-**    pushed by unpack, and each comparison and each swap (set2) of sort; a
-**    comparison of two strings (with or without an order function)
-**    additionally costs (length of the shorter one / 64) steps, charged
-**    before the comparison (Lua's l_strcmp runs strcoll over the strings);
-**    the count starts at 0 for each call;
+**    moved by insert / remove, each element pushed by unpack, each element
+**    added by concat (plus one step per 64 bytes of the element and of the
+**    separator that follows it, charged before the copy), and each
+**    comparison and each swap (set2) of sort; a comparison of two strings
+**    (with or without an order function) additionally costs (length of the
+**    shorter one / 64) steps, charged before the comparison (Lua's
+**    l_strcmp runs strcoll over the strings); the count starts at 0 for
+**    each call;
 **  - every PAPO_TABLE_CHECK_EVERY (1024) steps it calls
 **    papo_pattern_interrupt(L) (the same hook as papo_patterns.h; the
 **    including file must define it); a non-zero result stops the call with
@@ -58,11 +58,14 @@
 ** Everything else (metamethods through lua_geti / lua_seti / luaL_len, the
 ** order of accesses, results, messages) is as in Lua 5.4.4.
 **
+** Like every library error, the limit error is raised with luaL_error, so
+** its message starts with the calling Lua line ("chunk:line: ").
+**
 ** papo_pattern_interrupt may run while concat holds a luaL_Buffer, while
-** sort has a few values pushed, and while unpack has pushed its results
-** into exactly the stack space it reserved, so it must leave the Lua stack
-** as it found it and push nothing (without lua_checkstack); it may itself
-** raise a Lua error.
+** sort has a few values pushed, and while unpack has filled the stack space
+** it reserved, so it must leave the Lua stack as it found it and push
+** nothing without calling lua_checkstack first; it may itself raise a Lua
+** error.
 */
 #ifndef PAPO_TABLIB_H
 #define PAPO_TABLIB_H

@@ -8,6 +8,8 @@
 #include <lua5.4/lua.h>
 #include <lua5.4/lauxlib.h>
 #include <lua5.4/lualib.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,6 +24,12 @@ typedef struct papo_limits {
     const char *reason;     // why it stopped
     int line;               // the script line running when the stop was first seen
     double deadline;        // CLOCK_MONOTONIC seconds the call must end by; 0: none
+    // For the watchdog (see papo_watchdog_check):
+    lua_State *state;       // the state these limits belong to
+    pthread_t thread;       // the thread running the call in progress
+    int running;            // 1 from papo_arm to papo_disarm (atomic)
+    unsigned long long call;      // bumped by papo_arm (atomic)
+    unsigned long long signalled; // the last call the watchdog signalled (watchdog only)
 } papo_limits;
 
 /// Monotonic seconds (a vDSO call on Linux: cheap enough for every check).
@@ -48,6 +56,9 @@ static inline int papo_past_deadline(papo_limits *limits) {
     return 0;
 }
 
+/// The longest string a script may make.
+#define PAPO_MAX_STRING (1024 * 1024)
+
 /// Allocations from this size up check the deadline: a loop whose every
 /// turn builds a big string (`s .. s`, string.rep) spends its time in them.
 #define PAPO_BIG_ALLOCATION (64 * 1024)
@@ -64,6 +75,14 @@ static inline void *papo_alloc(void *ud, void *ptr, size_t osize, size_t nsize) 
     if (nsize > old && limits->used - old + nsize > limits->memory_limit) {
         limits->stopped = 1;
         limits->reason = "memory limit exceeded";
+        return NULL;
+    }
+    // Lua tells a new object's type in osize: no string may pass 1 MiB, so
+    // that no single operation on one (a comparison, a conversion, a scan)
+    // takes more than milliseconds.
+    if (ptr == NULL && osize == LUA_TSTRING && nsize > PAPO_MAX_STRING + 64) {
+        limits->stopped = 1;
+        limits->reason = "memory limit exceeded (a string over 1 MiB)";
         return NULL;
     }
     // Only while a call runs under a deadline, and never while Swift pushes
@@ -107,6 +126,16 @@ static inline int papo_raise_stop(lua_State *L, papo_limits *limits) {
     return luaL_error(L, "%s", limits->reason ? limits->reason : "stopped");
 }
 
+/// The signal the watchdog sends (ignored by default, used by nothing else
+/// in a Swift process).
+#define PAPO_WATCHDOG_SIGNAL SIGURG
+
+/// The limits of the call running on this thread, for the watchdog's
+/// signal handler. Defined in the CLuaCall target (a C file: Swift cannot
+/// define thread-local storage, nor import a header's static variable).
+extern __thread void *papo_current_call;
+void papo_allow_signal(int sig);
+
 static inline lua_State *papo_newstate(papo_limits *limits) {
     return lua_newstate(papo_alloc, limits);
 }
@@ -122,12 +151,60 @@ static inline void papo_arm(lua_State *L, papo_limits *limits, long long instruc
     limits->reason = NULL;
     limits->line = 0;
     lua_sethook(L, papo_count_hook, LUA_MASKCOUNT, PAPO_HOOK_EVERY);
+    limits->state = L;
+    limits->thread = pthread_self();
+    papo_allow_signal(PAPO_WATCHDOG_SIGNAL);
+    papo_current_call = limits;
+    __atomic_add_fetch(&limits->call, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&limits->running, 1, __ATOMIC_RELEASE);
 }
 
-/// Ends a call's budget: no hook, no deadline.
+/// Ends a call's budget: no hook, no deadline. The watchdog is told first,
+/// so that no late signal sets the hook again afterwards.
 static inline void papo_disarm(lua_State *L, papo_limits *limits) {
+    __atomic_store_n(&limits->running, 0, __ATOMIC_RELEASE);
+    papo_current_call = NULL;
     lua_sethook(L, NULL, 0, 0);
     limits->deadline = 0;
+}
+
+// The watchdog. The count hook checks the deadline every 1000 instructions,
+// and one instruction may be a C call of milliseconds (a comparison of two
+// long strings, a conversion): 1000 of them would run far past it. So a
+// watchdog thread (LuaWatchdog.swift) looks at every running call every few
+// milliseconds and, once one is past its deadline, signals that call's
+// thread; the handler sets a count hook of 1 (lua_sethook is async-signal-
+// safe by design: Lua's own interpreter does this on Ctrl-C), so the call
+// stops at its next instruction.
+
+static void papo_watchdog_handler(int sig, siginfo_t *info, void *context) {
+    (void)sig; (void)info; (void)context;
+    papo_limits *limits = (papo_limits *)papo_current_call;
+    if (limits && __atomic_load_n(&limits->running, __ATOMIC_ACQUIRE) && limits->deadline > 0
+        && papo_now() > limits->deadline)
+        lua_sethook(limits->state, papo_count_hook, LUA_MASKCOUNT, 1);
+}
+
+/// Installs the watchdog's signal handler (once per process).
+static inline void papo_install_watchdog(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = papo_watchdog_handler;
+    action.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    sigaction(PAPO_WATCHDOG_SIGNAL, &action, NULL);
+}
+
+/// Signals the thread of `limits`' call if it is past its deadline (once
+/// per call). Called by the watchdog thread only.
+static inline void papo_watchdog_check(papo_limits *limits, double now) {
+    if (!__atomic_load_n(&limits->running, __ATOMIC_ACQUIRE)) return;
+    unsigned long long call = __atomic_load_n(&limits->call, __ATOMIC_ACQUIRE);
+    double deadline = limits->deadline;
+    if (deadline > 0 && now > deadline && limits->signalled != call) {
+        limits->signalled = call;
+        pthread_kill(limits->thread, PAPO_WATCHDOG_SIGNAL);
+    }
 }
 
 /// A Swift function exposed to Lua. It returns the number of results it
@@ -199,17 +276,6 @@ static inline int papo_timed(lua_State *L) {
     return papo_call_original(L);
 }
 
-/// `table.sort` of at most 200,000 elements: its comparisons run in C
-/// (without a comparator function) where nothing can stop them, and this
-/// keeps one call to tens of milliseconds.
-static inline int papo_table_sort(lua_State *L) {
-    papo_limits *limits = papo_limits_of(L);
-    if (papo_past_deadline(limits)) return papo_raise_stop(L, limits);
-    luaL_checktype(L, 1, LUA_TTABLE);
-    if (luaL_len(L, 1) > 200000) return luaL_error(L, "too many elements to sort");
-    return papo_call_original(L);
-}
-
 /// `setmetatable` without `__gc`: Lua runs finalizers with hooks off (so
 /// with no budget), including at lua_close. Lua only registers an object for
 /// finalization in setmetatable, so refusing it here is enough.
@@ -239,7 +305,7 @@ static inline int papo_str_rep(lua_State *L) {
     lua_Integer n = luaL_checkinteger(L, 2);
     luaL_optlstring(L, 3, "", &lsep);
     if (n <= 0 || l + lsep == 0) { lua_pushliteral(L, ""); return 1; }
-    if ((size_t)n > limits->base_limit / (l + lsep) + 1) return luaL_error(L, "resulting string too large");
+    if ((size_t)n > PAPO_MAX_STRING / (l + lsep) + 1) return luaL_error(L, "resulting string too large");
     return papo_call_original(L);
 }
 
@@ -261,6 +327,11 @@ static int papo_pattern_interrupt(lua_State *L) {
 }
 
 #include "papo_patterns.h"
+
+// table.insert, remove, concat, unpack and sort loop in C (through
+// metamethods such as a __len that lies): Papo's copy of Lua's table
+// library (papo_tablib.h) counts their steps and asks the same question.
+#include "papo_tablib.h"
 
 /// Replaces `table[name]` (on top of the stack) with `guard`, which gets the
 /// original as its upvalue.

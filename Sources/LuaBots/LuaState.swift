@@ -31,16 +31,20 @@ final class LuaState {
     init(name: String, limits: Limits = Limits()) {
         self.name = name
         self.limits = .allocate(capacity: 1)
-        self.limits.initialize(to: papo_limits(used: 0, memory_limit: limits.memoryBytes, base_limit: limits.memoryBytes,
-                                               instructions: 0, stopped: 0, reason: nil, line: 0, deadline: 0))
+        var initial = papo_limits()
+        initial.memory_limit = limits.memoryBytes
+        initial.base_limit = limits.memoryBytes
+        self.limits.initialize(to: initial)
         budget = limits.instructionsPerCall
         cpu = CPUBudget(limits: limits.cpu)
         L = papo_newstate(self.limits)
         Sandbox.install(in: L)
+        LuaWatchdog.shared.watch(self.limits)
     }
 
     deinit {
         close()
+        LuaWatchdog.shared.forget(limits)
         limits.deallocate()
     }
 

@@ -7,8 +7,8 @@ import CLua
 /// removed (its handler would run where the budget hook is off). Functions
 /// that could run long inside C or run code with no budget are replaced by
 /// the guarded versions in CLua's shim: `setmetatable` (no `__gc`),
-/// `string.rep`, `table.move`, `table.sort`, the pattern functions (Papo's
-/// step-counted copy of Lua's matcher, papo_patterns.h), and a
+/// `string.rep`, `table.move`, the pattern functions and the table functions
+/// (Papo's step-counted copies of Lua's, papo_patterns.h and papo_tablib.h), and a
 /// deadline check before every library call that can take milliseconds
 /// (see docs/BOTS.md §4 for the whole list). Modelled on
 /// Redis's `script_lua.c`: build up from nothing rather than strip down.
@@ -20,7 +20,6 @@ enum Sandbox {
     /// deadline first (`papo_timed`), so a loop of them stops in time.
     /// Everything else in the allow-list is constant-time or guarded above.
     static let timedString = ["byte", "char", "format", "lower", "upper", "reverse", "sub", "pack", "unpack"]
-    static let timedTable = ["insert", "remove", "concat", "unpack"]
     static let timedUTF8 = ["char", "codepoint", "len", "offset"]
 
     static func install(in L: OpaquePointer) {
@@ -51,8 +50,11 @@ enum Sandbox {
         papo_pop(L, 1)
         lua_getfield(L, -1, "table")
         papo_wrap_field(L, "move", papo_table_move)
-        papo_wrap_field(L, "sort", papo_table_sort)
-        for name in timedTable { papo_wrap_field(L, name, papo_timed) }
+        for (name, function) in [("insert", papo_tab_insert), ("remove", papo_tab_remove), ("concat", papo_tab_concat),
+                                 ("unpack", papo_tab_unpack), ("sort", papo_tab_sort)] as [(String, lua_CFunction)] {
+            lua_pushcclosure(L, function, 0)
+            lua_setfield(L, -2, name)
+        }
         papo_pop(L, 1)
         lua_getfield(L, -1, "utf8")
         for name in timedUTF8 { papo_wrap_field(L, name, papo_timed) }

@@ -85,7 +85,7 @@ final class ScriptWorker: @unchecked Sendable {
     /// Waits until nothing is queued or running (tests, shutdown).
     func waitUntilIdle() {
         idle.lock()
-        while pending > 0 { idle.wait(until: Date().addingTimeInterval(0.05)) }
+        while pending > 0 { _ = idle.wait(until: Date().addingTimeInterval(0.05)) }
         idle.unlock()
     }
 }

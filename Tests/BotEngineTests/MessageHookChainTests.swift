@@ -54,8 +54,12 @@ struct MessageHookChainTests {
     /// of the same batch still passes.
     @Test func aBlockStopsOnlyItsMessage() throws {
         let chat = try ChatHarness()
+        // Decided on a queue of the test's own, and with time to spare: this
+        // test is about blocks, not deadlines.
+        chat.engine.hookDeadline = 10
+        let queue = DispatchQueue(label: "filtro")
         chat.engine.hooks.add(MessageHook(origin: "filtro") { inputs, decide in
-            DispatchQueue.global().async {
+            queue.async {
                 decide(inputs.map { $0.text == "feio" ? .block(reason: "não") : .pass })
             }
         })

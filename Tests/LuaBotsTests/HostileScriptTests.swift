@@ -27,15 +27,38 @@ struct HostileScriptTests {
         LongCCase(name: "%b() over a long subject", body: "string.find(string.rep('(', 1e5), '%b()')"),
         LongCCase(name: "the same pattern, retried under pcall",
                   body: "while true do pcall(string.find, string.rep('a', 1e5), '.-b') end"),
-        LongCCase(name: "building 4 MB strings in a loop",
-                  body: "while true do local s = string.rep('a', 4e6) .. 'b' end"),
-        LongCCase(name: "a plain find over 4 MB in a loop",
-                  body: "local s = string.rep('a', 4e6) while true do s:find(string.rep('a', 200) .. 'b', 1, true) end"),
+        LongCCase(name: "building 1 MB strings in a loop",
+                  body: "while true do local s = string.rep('a', 1e6) .. 'b' end"),
+        LongCCase(name: "a plain find over 1 MB in a loop",
+                  body: "local s = string.rep('a', 1e6) while true do s:find(string.rep('a', 200) .. 'b', 1, true) end"),
         LongCCase(name: "table.insert at the front of 300,000 elements",
                   body: "local t = {} for i = 1, 300000 do t[i] = i end while true do table.insert(t, 1, 0) table.remove(t, 1) end"),
         LongCCase(name: "comparing long strings",
-                  body: "local a, b = string.rep('a', 4e6) .. 'x', string.rep('a', 4e6) .. 'y' while true do local _ = a < b end"),
+                  body: "local a, b = string.rep('a', 1e6) .. 'x', string.rep('a', 1e6) .. 'y' while true do local _ = a < b end"),
+        LongCCase(name: "comparing long strings of NUL bytes (strcoll once per byte)",
+                  body: "local a, b = string.rep('\\0', 1e6), string.rep('\\0', 1e6) while true do local _ = a < b end"),
+        LongCCase(name: "string.packsize over a long format",
+                  body: "local s = string.rep('b', 1e6) while true do string.packsize(s) end"),
+        LongCCase(name: "tonumber of a long string, base 2",
+                  body: "local s = string.rep('1', 1e6) while true do tonumber(s, 2) end"),
+        LongCCase(name: "arithmetic on a long numeric string",
+                  body: "local s = string.rep('1', 1e6) while true do pcall(math.abs, s) local _ = pcall(function() return s + 0 end) end"),
         LongCCase(name: "sorting a big table", body: "local t = {} for i = 1, 300000 do t[i] = -i end table.sort(t)"),
+        LongCCase(name: "sorting 2000 references to one long string",
+                  body: "local s = string.rep('a', 1e6) local t = {} for i = 1, 2000 do t[i] = s end table.sort(t)"),
+        LongCCase(name: "table.remove through a __len that lies",
+                  body: "table.remove(setmetatable({}, {__len = function() return math.maxinteger - 1 end}), 1)"),
+        LongCCase(name: "table.insert through a __len that lies",
+                  body: "table.insert(setmetatable({}, {__len = function() return math.maxinteger - 1 end}), 1, 0)"),
+        LongCCase(name: "table.sort through a two-faced __len and C metamethods",
+                  body: """
+                  local n = 0
+                  local t = setmetatable({}, {__len = function() n = n + 1 return n == 1 and 10 or 2^31 - 2 end,
+                                              __index = rawlen, __newindex = rawequal})
+                  table.sort(t)
+                  """),
+        LongCCase(name: "table.concat through a __len that lies",
+                  body: "table.concat(setmetatable({}, {__len = function() return math.maxinteger end, __index = function() return 'x' end}))"),
     ]
 
     /// Runs `/ruim` (whose body is `body`) as the admin; returns the detail
@@ -55,16 +78,39 @@ struct HostileScriptTests {
         "papo.command{name = 'ruim', run = function(ctx)\n\(body)\nend}"
     }
 
-    /// Without the deadline and the counted matcher these run for 40 s to
-    /// hours; with them each ends within its 0.25 s deadline plus at most one
-    /// C call (the bound here is generous for a loaded test machine).
+    /// Without the deadline, the watchdog and the counted C functions these
+    /// run for 40 s to hours (or forever); now each ends within its 0.25 s
+    /// deadline plus at most one C call (the bound here is generous for a
+    /// loaded test machine). Work that fits in time may finish; what does
+    /// not is stopped by a limit.
     @Test(arguments: longC)
     func aLongCCallEndsWithinTheDeadline(_ row: LongCCase) throws {
         let bots = try BotHarness(files: ["ruim.lua": Self.command(row.body)], botCPU: BotCPULimits(share: 0))
-        let (detail, seconds) = try Self.runHostile(row.body, in: bots)
-        #expect(["time limit exceeded", "pattern too complex", "too many elements"].contains { detail.contains($0) },
-                "\(detail)")
+        let started = Date()
+        let reply = try #require(bots.send("/ruim", as: bots.ana))
+        let seconds = Date().timeIntervalSince(started)
+        if case .botFailed(_, let detail)? = reply.error {
+            let detail = detail ?? ""
+            #expect(["limit exceeded", "pattern too complex", "too many elements", "table operation too long"]
+                        .contains { detail.contains($0) }, "\(detail)")
+        } else {
+            #expect(reply.error == nil, "\(String(describing: reply.error))")
+        }
         #expect(seconds < 3, "took \(seconds) s")
+    }
+
+    /// One instruction can take milliseconds (comparing two 1 MiB strings of
+    /// NUL bytes calls strcoll a million times), and the count hook looks at
+    /// the clock only every 1000 instructions: about 1.5 s apart here. The
+    /// watchdog stops the call at the instruction after its deadline.
+    @Test func theWatchdogStopsSlowInstructionsAtTheDeadline() throws {
+        let body = "local a, b = string.rep('\\0', 1e6), string.rep('\\0', 1e6) while true do local _ = a < b end"
+        let bots = try BotHarness(files: ["ruim.lua": Self.command(body)], botCPU: BotCPULimits(share: 0))
+        for _ in 0..<3 {
+            let (detail, seconds) = try Self.runHostile(body, in: bots)
+            #expect(detail.contains("time limit exceeded"), "\(detail)")
+            #expect(seconds < 0.9, "took \(seconds) s")
+        }
     }
 
     /// The chat's lock is free while a script runs: another user's /ping is
