@@ -16,7 +16,7 @@ struct PendingMessage: Sendable {
 /// the first go with it, as one batch: one trip to each script for them all.
 extension ChatEngine {
     /// Most lines in one batch.
-    static let maxHookBatch = 256
+    static let maxHookBatch = 1024
 
     /// Where work that must not run under the chat's lock goes on: a serial
     /// queue of its own, which (unlike the global queues, sized to the

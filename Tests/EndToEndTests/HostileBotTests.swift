@@ -58,13 +58,17 @@ import Testing
         await server.stop()
     }
 
-    /// 3000 lines sent at once through a message hook: the sender's input
+    /// 20,000 lines sent at once through a message hook (more than may wait in
+    /// the engine): the sender's input
     /// is held while its lines wait for the hook, so every line arrives, in
     /// order, and none is refused.
     @Test func aBurstThroughAHookLosesNothing() async throws {
-        let server = try await Self.server(with: "papo.on_message(function(msg) return nil end)")
+        // A hook that takes a little while, so that lines pile up behind it.
+        let server = try await Self.server(with: """
+            papo.on_message(function(msg) local x = 0 for i = 1, 5000 do x = x + i end end)
+            """)
         let sender = try server.text("ana"), reader = try server.text("bia")
-        let count = 3000
+        let count = 20000
         sender.sendRaw(Array((0..<count).map { "linha \($0)\n" }.joined().utf8))
         sender.send("/ping")
         let (_, before) = try sender.waitFor(containing: "pong", timeout: 30)
