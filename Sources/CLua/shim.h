@@ -63,6 +63,8 @@ static inline int papo_past_deadline(papo_limits *limits) {
 /// turn builds a big string (`s .. s`, string.rep) spends its time in them.
 #define PAPO_BIG_ALLOCATION (64 * 1024)
 
+static inline void papo_count_hook(lua_State *L, lua_Debug *ar);
+
 /// An allocator that refuses to grow past `memory_limit`.
 static inline void *papo_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     papo_limits *limits = (papo_limits *)ud;
@@ -86,10 +88,12 @@ static inline void *papo_alloc(void *ud, void *ptr, size_t osize, size_t nsize) 
         return NULL;
     }
     // Only while a call runs under a deadline, and never while Swift pushes
-    // values under the headroom grant (memory_limit above base_limit): an
-    // allocation failure there would raise a Lua error through Swift frames.
-    if (nsize >= PAPO_BIG_ALLOCATION && nsize > old && limits->deadline > 0
-        && limits->memory_limit == limits->base_limit && papo_past_deadline(limits)) return NULL;
+    // values under the headroom grant (memory_limit above base_limit). The
+    // allocation itself goes ahead; the call stops at its next instruction,
+    // through the count hook, which knows the script's line.
+    if (nsize >= PAPO_BIG_ALLOCATION && nsize > old && limits->deadline > 0 && limits->state
+        && limits->memory_limit == limits->base_limit && papo_past_deadline(limits))
+        lua_sethook(limits->state, papo_count_hook, LUA_MASKCOUNT, 1);
     void *block = realloc(ptr, nsize);
     if (block) limits->used = limits->used - old + nsize;
     return block;
@@ -119,9 +123,18 @@ static inline void papo_count_hook(lua_State *L, lua_Debug *ar) {
     luaL_error(L, "%s", limits->reason);
 }
 
+/// Records, once per call, the script line that called the C function now
+/// stopping (stack level 1), for the detail an admin sees.
+static inline void papo_note_line(lua_State *L, papo_limits *limits) {
+    lua_Debug ar;
+    if (limits->line == 0 && lua_getstack(L, 1, &ar) && lua_getinfo(L, "l", &ar) && ar.currentline > 0)
+        limits->line = ar.currentline;
+}
+
 /// Raises the stop recorded in `limits`, and keeps raising it on every
 /// instruction, as the count hook does once a budget is spent.
 static inline int papo_raise_stop(lua_State *L, papo_limits *limits) {
+    papo_note_line(L, limits);
     lua_sethook(L, papo_count_hook, LUA_MASKCOUNT, 1);
     return luaL_error(L, "%s", limits->reason ? limits->reason : "stopped");
 }
@@ -323,7 +336,10 @@ static inline int papo_table_move(lua_State *L) {
 /// here every 4096 of them whether to go on. It stops at the call's
 /// deadline, and past PAPO_PATTERN_MAX_STEPS whatever the deadline.
 static int papo_pattern_interrupt(lua_State *L) {
-    return papo_past_deadline(papo_limits_of(L));
+    papo_limits *limits = papo_limits_of(L);
+    if (!papo_past_deadline(limits)) return 0;
+    papo_note_line(L, limits);
+    return 1;
 }
 
 #include "papo_patterns.h"
