@@ -5,7 +5,7 @@ import Logging
 
 /// The wiring every Papo process shares: a chat engine whose command table
 /// holds the built-ins plus `/reload` and `/bots`, and the Lua bots of one
-/// folder, with timers running as the chat's owner.
+/// folder, each script on a worker of its own, off the chat's lock.
 public struct BotHost {
     public let engine: ChatEngine
     public let registry: BotRegistry
