@@ -105,7 +105,9 @@ let package = Package(
         .testTarget(name: "BotEngineTests", dependencies: ["BotEngine", "ChatCore", "ChatStore"], swiftSettings: v5),
         .testTarget(
             name: "LuaBotsTests",
-            dependencies: ["LuaBots", "BotEngine", "ChatCore", "ChatStore"],
+            // CLua for VendoredLibraryTests, which read their Lua scripts from Fixtures/.
+            dependencies: ["LuaBots", "CLua", "BotEngine", "ChatCore", "ChatStore"],
+            exclude: ["Fixtures"],
             swiftSettings: v5
         ),
         .testTarget(
