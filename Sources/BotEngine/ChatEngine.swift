@@ -174,12 +174,9 @@ public final class ChatEngine: @unchecked Sendable {
     }
 
     private func dispatch(_ line: String, from user: UserID, requestID: String?, chat: Chat) throws -> CommandResult {
-        // `//texto` says a line that starts with a slash.
-        if line.hasPrefix("//") {
-            return try say(String(line.dropFirst()), from: user, requestID: requestID, chat: chat) ? .done : .deferred
-        }
-        guard line.hasPrefix("/") else {
-            return try say(line, from: user, requestID: requestID, chat: chat) ? .done : .deferred
+        // A plain line (or `//texto`, which says a line that starts with a slash).
+        if let text = Self.spokenText(line) {
+            return try say(text, from: user, requestID: requestID, chat: chat) ? .done : .deferred
         }
         let body = line.dropFirst()
         let name = String(body.prefix { $0 != " " })

@@ -37,9 +37,9 @@ extension ChatEngine {
                              role: chat.role(of: user), text: text)
         var batch = [PendingMessage(input: base, requestID: requestID)]
         if let pipeline = pipelines[user] {
-            while batch.count < Self.maxHookBatch, let next = pipeline.waiting.first,
-                  let spoken = Self.spokenText(next.line) {
-                pipeline.waiting.removeFirst()
+            while batch.count < Self.maxHookBatch, let first = pipeline.waiting.first,
+                  let spoken = Self.spokenText(first.line) {
+                let next = pipeline.takeFirst()
                 var input = base
                 input.text = spoken
                 batch.append(PendingMessage(input: input, requestID: next.requestID))

@@ -6,12 +6,9 @@ import Foundation
 /// that user's later lines wait here until it is answered. Nobody else's
 /// lines wait: other users are never held up by a script.
 final class UserPipeline {
-    var waiting: [(line: String, requestID: String?)] = [] {
-        didSet { if waiting.isEmpty { waitingBytes = 0 } }
-    }
-    /// UTF-8 bytes of the waiting lines (roughly: taken lines are not
-    /// subtracted until the queue empties, which only holds input sooner).
-    var waitingBytes = 0
+    private(set) var waiting: [(line: String, requestID: String?)] = []
+    /// UTF-8 bytes of the waiting lines.
+    private(set) var waitingBytes = 0
     /// True while a line of this user is being handled off the lock.
     var suspended = false
     /// True while the front end holds the user's input (see `holdAt`).
@@ -26,6 +23,18 @@ final class UserPipeline {
     /// Lines one user may have waiting at most, for a front end that does
     /// not hold; past it a line is refused with an error.
     static let maxWaiting = 4096
+
+    func append(_ line: String, requestID: String?) {
+        waiting.append((line, requestID))
+        waitingBytes += line.utf8.count
+    }
+
+    /// Takes the oldest waiting line.
+    func takeFirst() -> (line: String, requestID: String?) {
+        let first = waiting.removeFirst()
+        waitingBytes -= first.line.utf8.count
+        return first
+    }
 }
 
 /// How a line that left the chat's lock comes back: exactly one `finish`
@@ -70,8 +79,7 @@ extension ChatEngine {
     /// Queues a line behind the one in progress; false when too many wait.
     func enqueue(_ line: String, from user: UserID, requestID: String?) -> Bool {
         guard let pipeline = pipelines[user], pipeline.waiting.count < UserPipeline.maxWaiting else { return false }
-        pipeline.waiting.append((line, requestID))
-        pipeline.waitingBytes += line.utf8.count
+        pipeline.append(line, requestID: requestID)
         return true
     }
 
@@ -126,7 +134,7 @@ extension ChatEngine {
                 pipelines.removeValue(forKey: user)
                 return
             }
-            let next = pipeline.waiting.removeFirst()
+            let next = pipeline.takeFirst()
             process(next.line, from: user, requestID: next.requestID)
         }
     }
