@@ -100,9 +100,12 @@ let package = Package(
             swiftSettings: v5
         ),
         .testTarget(name: "ChatCoreTests", dependencies: ["ChatCore"], swiftSettings: v5),
-        .testTarget(name: "ChatStoreTests", dependencies: ["ChatStore", "ChatCore"], swiftSettings: v5),
+        .testTarget(name: "ChatStoreTests", dependencies: ["ChatStore", "ChatCore"], exclude: ["Fixtures"],
+                    swiftSettings: v5),
         .testTarget(name: "ChatClientTests", dependencies: ["ChatClient"], swiftSettings: v5),
-        .testTarget(name: "BotEngineTests", dependencies: ["BotEngine", "ChatCore", "ChatStore"], swiftSettings: v5),
+        .testTarget(name: "BotEngineTests",
+                    dependencies: ["BotEngine", "ChatCore", "ChatStore", .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: v5),
         .testTarget(
             name: "LuaBotsTests",
             // CLua for VendoredLibraryTests, which read their Lua scripts from Fixtures/.

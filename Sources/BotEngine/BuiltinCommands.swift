@@ -3,7 +3,7 @@ public enum BuiltinCommands {
     /// Every built-in, in the order `/ajuda` lists them.
     public static let all: [Command] = [
         ajuda, sair, usuarios, nome, privado, historico, hora, ping, stats, salas, entrar,
-        expulsar, banir, desbanir, admin,
+        expulsar, banir, desbanir, moderador, desmoderador, registrar, identificar, senha, conta, admin,
     ]
 
     /// A fresh table holding every built-in.

@@ -10,18 +10,31 @@ public final class ChatEngine: @unchecked Sendable {
     let chat: Chat
     public let table: CommandTable
     public let hooks: HookTable
-    let adminCredential: AdminCredential?
+    let adminCredential: PasswordHash?
     let logger: Logger
-    /// Wrong `/admin` passwords per connection; the third one disconnects.
-    var failedAdminAttempts: [UserID: Int] = [:]
-    static let maxAdminAttempts = 3
+    /// Wrong passwords (`/admin`, `/identificar`, `/senha`) per connection;
+    /// the third one disconnects.
+    var failedPasswords: [UserID: Int] = [:]
     /// Wrong `/admin` passwords per address; five in a row lock it out.
-    var adminLockout = AdminLockout()
-    /// Password checks run here, one at a time, off the chat's lock and the
-    /// event loops (see AdminCheck.swift); nil runs them in place (tests).
-    let adminChecks: DispatchQueue?
-    var adminChecksWaiting = 0
-    var adminCheckers: Set<UserID> = []
+    var adminLockout = PasswordLockout.adminByAddress()
+    /// Wrong account passwords per address and per name (AccountChecks.swift).
+    var accountAddressLockout = PasswordLockout.accountsByAddress()
+    var accountNameLockout = PasswordLockout.accountsByName()
+    /// Password checks and hashes run here, one at a time (scrypt takes
+    /// 16 MiB), off the chat's lock and the event loops; nil runs them in
+    /// place (tests).
+    let passwordChecks: DispatchQueue?
+    var passwordChecksWaiting = 0
+    /// The scrypt cost (log2 N) of new account passwords.
+    public let passwordLogRounds: Int
+    /// Checked instead when `/identificar` names no account, so that the
+    /// answer takes as long as for a wrong password. Made on first use, on
+    /// the password queue (or, in place, by the caller): only one of them
+    /// ever touches it.
+    lazy var decoyCredential: PasswordHash = {
+        // Cannot fail: the cost is one `PasswordHash` accepts.
+        try! PasswordHash.hashing(AccountRecord.newID(), logRounds: passwordLogRounds)
+    }()
     /// Users whose lines wait for one handled off the lock (LinePipeline.swift).
     var pipelines: [UserID: UserPipeline] = [:]
     /// How long a message waits for one message hook before it goes on
@@ -34,15 +47,19 @@ public final class ChatEngine: @unchecked Sendable {
     ///   - adminPassword: what `/admin` must be given, as `papo hash-password`
     ///     stores it or in plain text (hashed here); nil or empty disables it.
     ///     An invalid stored hash disables it too: `papo serve` checks it first.
-    ///   - checkPasswordsInPlace: check `/admin` passwords synchronously
-    ///     (for table-driven tests); the server checks them on a queue.
+    ///   - checkPasswordsInPlace: check passwords synchronously (for
+    ///     table-driven tests); the server checks them on a queue.
+    ///   - passwordLogRounds: scrypt's cost for new account passwords;
+    ///     tests lower it.
     public init(chat: Chat, table: CommandTable = BuiltinCommands.table(), hooks: HookTable = HookTable(),
-                adminPassword: String?, logger: Logger = Logger(label: "papo.bot"), checkPasswordsInPlace: Bool = false) {
+                adminPassword: String?, logger: Logger = Logger(label: "papo.bot"), checkPasswordsInPlace: Bool = false,
+                passwordLogRounds: Int = PasswordHash.defaultLogRounds) {
         self.chat = chat
         self.table = table
         self.hooks = hooks
-        self.adminCredential = adminPassword.flatMap { $0.isEmpty ? nil : try? AdminCredential(stored: $0) }
-        self.adminChecks = checkPasswordsInPlace ? nil : DispatchQueue(label: "papo.admin-checks")
+        self.adminCredential = adminPassword.flatMap { $0.isEmpty ? nil : try? PasswordHash(stored: $0) }
+        self.passwordChecks = checkPasswordsInPlace ? nil : DispatchQueue(label: "papo.password-checks")
+        self.passwordLogRounds = passwordLogRounds
         self.logger = logger
         chat.observer = { [unowned self] event in
             if EventHook.kinds.contains(event.kind) && !self.hooks.eventHooks.isEmpty {
@@ -89,7 +106,7 @@ public final class ChatEngine: @unchecked Sendable {
 
     public func disconnect(_ id: UserID, reason: String? = nil) {
         withChat { chat in
-            failedAdminAttempts.removeValue(forKey: id)
+            failedPasswords.removeValue(forKey: id)
             pipelines.removeValue(forKey: id)
             chat.disconnect(id, reason: reason)
         }

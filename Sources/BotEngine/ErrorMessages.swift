@@ -56,6 +56,28 @@ extension ChatError {
         case .botBusy(let script): return "O bot \(script) está ocupado demais agora. Tente de novo em instantes."
         case .tooManyWaiting(let max):
             return "Linhas demais esperando a resposta de um bot (máximo \(max)): esta foi descartada."
+        case .nameRegistered(let name, nil):
+            return "O nome \(name) está registrado. Se é seu, use /identificar \(name) <senha>."
+        case .nameRegistered(let name, let like?):
+            return "O nome \(name) se parece demais com \(like), que está registrado. Escolha outro."
+        case .passwordRequired(let name): return "O nome \(name) está registrado. Qual é a senha?"
+        case .passwordTooShort(let min): return "Senha curta demais: use pelo menos \(min) caracteres."
+        case .passwordInvalid: return "Senha inválida: sem caracteres de controle, até 1024 bytes."
+        case .alreadyIdentified(let name): return "Você já está identificado como \(name)."
+        case .notIdentified:
+            return "Você não está identificado. Use /registrar <senha> ou /identificar <nome> <senha>."
+        case .noSuchAccount(let name): return "Não há conta com o nome \(Self.quote(name))."
+        case .loginLockedOut(let seconds):
+            return "Senhas erradas demais: tente de novo daqui a \(seconds) s."
+        case .sessionReplaced: return "Sua conta entrou por outra conexão; esta foi encerrada."
+        case .nameIsAccount(let name):
+            return "Você está identificado como \(name): seu nome é o da sua conta. Para usar outro, saia e entre como convidado."
+        case .notOwner(let room): return "Só o dono de #\(room) ou um administrador pode fazer isso."
+        case .alreadyModerator(let name): return "\(name) já modera esta sala."
+        case .notAModerator(let name): return "\(Self.quote(name)) não modera esta sala."
+        case .defaultRoomUnmoderated(let room): return "#\(room) não tem moderadores: só administradores a moderam."
+        case .adminByAccount:
+            return "Este servidor tem contas de administrador: /admin com a senha do servidor não vale mais. Use /identificar."
         case .botFailed(let command, let detail):
             let base = "O comando /\(command) falhou (erro no bot)."
             return detail.map { "\(base) \($0)" } ?? base

@@ -104,6 +104,8 @@ extension ChatEngine {
                 reply = Reply(requestID: continuation.requestID, error: chatError, time: chat.now)
             }
             chat.outbox.deliver(.reply(reply), to: [endpoint])
+            // The third wrong password, as when answered at once (`process`).
+            if reply.error == .tooManyAttempts { chat.quit(continuation.user) }
         }
     }
 

@@ -9,19 +9,25 @@ public final class Chat {
     public let storage: any ChatStorage
     public let outbox: any Outbox
     public let startedAt: Date
-    private let clock: () -> Date
+    let clock: () -> Date
 
-    private var users: [UserID: ChatUser] = [:]
-    private var idsByName: [String: UserID] = [:]
+    var users: [UserID: ChatUser] = [:]
+    var idsByName: [String: UserID] = [:]
     /// Online users by the skeleton of their name (see Confusables.swift).
-    private var idsBySkeleton: [String: UserID] = [:]
-    private var rooms: [String: Room] = [:]
+    var idsBySkeleton: [String: UserID] = [:]
+    var rooms: [String: Room] = [:]
+    /// Registered accounts by id, with indexes by name key and skeleton
+    /// (Chat+Accounts.swift), and the connection each is online on.
+    var accounts: [String: AccountRecord] = [:]
+    var accountIDsByKey: [String: String] = [:]
+    var accountIDsBySkeleton: [String: String] = [:]
+    var onlineByAccount: [String: UserID] = [:]
     private var nextID: UInt64 = 1
     private var totalMessages: Int
     private var messagesByUser: [String: (name: String, count: Int)]
     private var firstMessageAt: Date?
 
-    /// Loads rooms, bans and counters from `storage`, and makes sure the
+    /// Loads accounts, rooms, bans and counters from `storage`, and makes sure the
     /// default room exists.
     public init(storage: any ChatStorage, outbox: any Outbox, defaultRoom: String = "geral",
                 clock: @escaping () -> Date = Date.init) throws {
@@ -39,6 +45,7 @@ public final class Chat {
             counts[key] = (name, (counts[key]?.count ?? 0) + count)
         }
         messagesByUser = counts
+        for account in state.accounts { add(account) }
         for record in state.rooms {
             rooms[nameKey(record.name)] = Room(record: record)
         }
@@ -57,32 +64,58 @@ public final class Chat {
 
     // MARK: Connecting
 
-    /// Admits a new user named `requestedName` into the default room.
-    public func connect(name requestedName: String, endpoint: any ChatEndpoint, address: String?) throws -> Welcome {
-        let name = try NameRules.userName(requestedName).get()
+    /// Admits a new user named `requestedName` into the default room: a
+    /// guest, or with `login` (a checked password) the account of that
+    /// name. A registered name without its login is refused with
+    /// `passwordRequired`. An account already online elsewhere is taken
+    /// over: the old connection is told and closed.
+    public func connect(name requestedName: String, endpoint: any ChatEndpoint, address: String?,
+                        login: VerifiedLogin? = nil) throws -> Welcome {
+        var name = try NameRules.userName(requestedName).get()
+        let lobby = room(defaultRoom)
+        var account: AccountRecord?
+        if let registered = self.account(named: name) {
+            guard let login else { throw ChatError.passwordRequired(registered.name) }
+            guard login.accountID == registered.id, login.credential == registered.credential else {
+                throw ChatError.wrongPassword
+            }
+            if lobby.isBanned(nameKey: nameKey(registered.name), address: address, account: registered.id) {
+                throw ChatError.bannedFromRoom(lobby.name)
+            }
+            if let other = onlineByAccount[registered.id] { replaceSession(other) }
+            account = registered
+            name = registered.name
+        } else {
+            try checkNotRegistered(name, except: nil)
+        }
         let key = nameKey(name)
         if idsByName[key] != nil { throw ChatError.nameTaken(name) }
         try checkLookalike(name, for: nil)
-        let lobby = room(defaultRoom)
-        if lobby.isBanned(nameKey: key, address: address) { throw ChatError.bannedFromRoom(lobby.name) }
+        if lobby.isBanned(nameKey: key, address: address, account: account?.id) {
+            throw ChatError.bannedFromRoom(lobby.name)
+        }
         let id = UserID(nextID)
         nextID += 1
-        let user = ChatUser(id: id, name: name, roomKey: lobby.key, endpoint: endpoint, address: address,
+        var user = ChatUser(id: id, name: name, roomKey: lobby.key, endpoint: endpoint, address: address,
                             session: Self.newSessionToken(), connectedAt: clock())
+        if let account {
+            user.account = account.id
+            user.isAdmin = account.isAdmin
+            onlineByAccount[account.id] = id
+        }
         users[id] = user
         idsByName[key] = id
         idsBySkeleton[NameRules.skeleton(name)] = id
         // The others hear of the newcomer; the newcomer gets a welcome from the front end.
         emit(ChatEvent(kind: .connect, room: lobby.name, sender: name, time: clock()), to: lobby)
         lobby.add(id, endpoint: endpoint)
-        return Welcome(id: id, name: name, room: lobby.name)
+        return Welcome(id: id, name: name, room: lobby.name, account: account?.name)
     }
 
     /// Removes a user who left or whose connection ended. Safe to call twice.
     public func disconnect(_ id: UserID, reason: String? = nil) {
-        guard let user = users.removeValue(forKey: id) else { return }
-        idsByName.removeValue(forKey: nameKey(user.name))
-        idsBySkeleton.removeValue(forKey: NameRules.skeleton(user.name))
+        guard let user = users[id] else { return }
+        forget(user)
         let room = room(key: user.roomKey)
         room.remove(id)
         emit(ChatEvent(kind: .disconnect, room: room.name, sender: user.name, text: reason, time: clock()), to: room)
@@ -148,19 +181,23 @@ public final class Chat {
                               text: text, time: time)
         count(message: StoredMessage(kind: .private, room: room(key: sender.roomKey).name, sender: sender.name,
                                      recipient: recipient.name, text: text, time: time,
-                                     senderSession: sender.session, recipientSession: recipient.session))
+                                     senderSession: sender.session, recipientSession: recipient.session,
+                                     senderAccount: sender.account, recipientAccount: recipient.account))
         outbox.deliver(.event(event), to: [sender.endpoint, recipient.endpoint])
     }
 
     // MARK: Names and rooms
 
-    /// Renames a user; names stay unique case-insensitively.
+    /// Renames a guest; names stay unique case-insensitively, and nobody
+    /// takes a registered name. An identified user keeps the account's name.
     public func rename(_ id: UserID, to requested: String) throws {
         var user = try self.user(id)
         let newName = try NameRules.userName(requested).get()
         if newName == user.name { throw ChatError.sameName }
+        if user.account != nil { throw ChatError.nameIsAccount(user.name) }
         let newKey = nameKey(newName)
         if let holder = idsByName[newKey], holder != id { throw ChatError.nameTaken(newName) }
+        try checkNotRegistered(newName, except: nil)
         try checkLookalike(newName, for: id)
         let oldName = user.name
         idsByName.removeValue(forKey: nameKey(oldName))
@@ -169,18 +206,14 @@ public final class Chat {
         idsBySkeleton[NameRules.skeleton(newName)] = id
         user.name = newName
         users[id] = user
-        // Moderator rights follow the person, not the old name.
-        for room in rooms.values where room.moderators.contains(nameKey(oldName)) {
-            room.renameModerator(from: oldName, to: newName)
-            storage.record(.moderatorRenamed(room: room.name, from: oldName, to: newName))
-        }
+        // A guest's moderator rights are its connection's, so they need no renaming.
         let room = room(key: user.roomKey)
         emit(ChatEvent(kind: .rename, room: room.name, sender: oldName, target: newName, time: clock()), to: room)
     }
 
-    /// Moves a user into `roomName`, creating the room (with the user as its
-    /// moderator) when it does not exist. Returns the room's name and whether
-    /// it was created.
+    /// Moves a user into `roomName`, creating the room when it does not
+    /// exist: owned by the user's account, or for a guest moderated by
+    /// this connection only. Returns the room's name and whether it was created.
     @discardableResult
     public func join(_ id: UserID, room requested: String) throws -> (room: String, created: Bool) {
         let user = try self.user(id)
@@ -190,13 +223,18 @@ public final class Chat {
         var created = false
         let target: Room
         if let existing = rooms[key] {
-            if existing.isBanned(nameKey: nameKey(user.name), address: user.address) || user.bannedRooms[key] != nil {
+            if existing.isBanned(nameKey: nameKey(user.name), address: user.address, account: user.account)
+                || user.bannedRooms[key] != nil {
                 throw ChatError.bannedFromRoom(existing.name)
             }
             target = existing
         } else {
-            let record = RoomRecord(name: name, createdBy: user.name, createdAt: clock(), moderators: [user.name])
+            let record = RoomRecord(name: name, createdBy: user.name, createdAt: clock(), owner: user.account)
             target = Room(record: record)
+            if user.account == nil {
+                target.guestModerators.insert(id)
+                users[id]?.guestRooms.append(key)
+            }
             rooms[key] = target
             storage.record(.roomCreated(record))
             created = true
@@ -219,7 +257,8 @@ public final class Chat {
     /// name, by this connection (so a rename does not help) and by address.
     public func ban(_ id: UserID, target targetName: String) throws {
         let (moderator, target, room) = try moderation(by: id, of: targetName)
-        let record = BanRecord(name: target.name, address: target.address, bannedBy: moderator.name, time: clock())
+        let record = BanRecord(name: target.name, address: target.address, account: target.account,
+                               bannedBy: moderator.name, time: clock())
         room.bans[nameKey(target.name)] = record
         users[target.id]?.bannedRooms[room.key] = nameKey(target.name)
         storage.record(.banAdded(room: room.name, record))
@@ -284,7 +323,7 @@ public final class Chat {
         users.values.map { user in
             let room = room(key: user.roomKey)
             return UserSummary(name: user.name, room: room.name, role: role(of: user, in: room),
-                               connectedAt: user.connectedAt)
+                               connectedAt: user.connectedAt, identified: user.account != nil)
         }.sorted { nameKey($0.name) < nameKey($1.name) }
     }
 
@@ -296,7 +335,7 @@ public final class Chat {
             return lhs.key < rhs.key
         }.map { room in
             RoomSummary(name: room.name, memberCount: room.memberCount,
-                        moderators: room.key == nameKey(defaultRoom) ? [] : room.moderatorNames)
+                        moderators: room.key == nameKey(defaultRoom) ? [] : moderatorNames(of: room))
         }
     }
 
@@ -316,15 +355,17 @@ public final class Chat {
     }
 
     /// Fetches the last `limit` messages of the user's room plus their private
-    /// ones; `completion` may run later, on another thread.
+    /// ones (this connection's, and their account's if identified);
+    /// `completion` may run later, on another thread.
     public func history(_ id: UserID, limit: Int, completion: @escaping @Sendable ([StoredMessage]) -> Void) throws {
         let user = try self.user(id)
-        storage.history(room: room(key: user.roomKey).name, session: user.session, limit: limit, completion: completion)
+        storage.history(room: room(key: user.roomKey).name, viewer: HistoryViewer(session: user.session, account: user.account),
+                        limit: limit, completion: completion)
     }
 
     // MARK: Internals
 
-    private func user(_ id: UserID) throws -> ChatUser {
+    func user(_ id: UserID) throws -> ChatUser {
         guard let user = users[id] else { throw ChatError.notConnected }
         return user
     }
@@ -340,17 +381,20 @@ public final class Chat {
         idsByName[nameKey(name.trimmingSpaces)].flatMap { users[$0] }
     }
 
-    private func room(key: String) -> Room {
+    func room(key: String) -> Room {
         rooms[key]!
     }
 
-    private func room(_ name: String) -> Room {
+    func room(_ name: String) -> Room {
         rooms[nameKey(name)]!
     }
 
+    /// Admins everywhere; in other rooms than the default one, the owner,
+    /// the accounts named moderators, and the guest connection that created it.
     private func role(of user: ChatUser, in room: Room) -> Role {
         if user.isAdmin { return .admin }
-        if room.key != nameKey(defaultRoom), room.moderators.contains(nameKey(user.name)) { return .moderator }
+        guard room.key != nameKey(defaultRoom) else { return .user }
+        if room.isModerator(account: user.account) || room.guestModerators.contains(user.id) { return .moderator }
         return .user
     }
 
@@ -369,11 +413,9 @@ public final class Chat {
 
     /// Takes `user` out of `room` after a kick or ban: back to the default
     /// room, or off the server when `room` is the default room.
-    private func remove(_ user: ChatUser, from room: Room) {
+    func remove(_ user: ChatUser, from room: Room) {
         if room.key == nameKey(defaultRoom) {
-            users.removeValue(forKey: user.id)
-            idsByName.removeValue(forKey: nameKey(user.name))
-            idsBySkeleton.removeValue(forKey: NameRules.skeleton(user.name))
+            forget(user)
             room.remove(user.id)
             outbox.disconnect(user.endpoint)
         } else {
@@ -388,6 +430,16 @@ public final class Chat {
         }
     }
 
+    /// Takes a user who is leaving the server out of every index. Their
+    /// guest moderator rights end with them.
+    private func forget(_ user: ChatUser) {
+        users.removeValue(forKey: user.id)
+        idsByName.removeValue(forKey: nameKey(user.name))
+        idsBySkeleton.removeValue(forKey: NameRules.skeleton(user.name))
+        if let account = user.account, onlineByAccount[account] == user.id { onlineByAccount.removeValue(forKey: account) }
+        for key in user.guestRooms { rooms[key]?.guestModerators.remove(user.id) }
+    }
+
     private func move(_ id: UserID, to target: Room) {
         guard var user = users[id] else { return }
         let old = room(key: user.roomKey)
@@ -399,7 +451,7 @@ public final class Chat {
         emit(ChatEvent(kind: .join, room: target.name, sender: user.name, time: clock()), to: target)
     }
 
-    private func emit(_ event: ChatEvent, to room: Room) {
+    func emit(_ event: ChatEvent, to room: Room) {
         outbox.deliver(.event(event), to: room.audience)
         observer?(event)
     }

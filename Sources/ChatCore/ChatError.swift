@@ -58,6 +58,33 @@ public enum ChatError: Error, Equatable, Sendable {
     case botBusy(script: String)
     /// Too many of the caller's lines wait behind one a bot is handling.
     case tooManyWaiting(max: Int)
+    /// The name is registered (`like`: the registered name it looks like,
+    /// when it is not the same name in another case).
+    case nameRegistered(String, like: String?)
+    /// The name is registered: its password must come with it.
+    case passwordRequired(String)
+    case passwordTooShort(min: Int)
+    /// A password with control characters, or longer than any allowed.
+    case passwordInvalid
+    /// The caller already is the account `String`.
+    case alreadyIdentified(String)
+    /// The command needs the caller to be identified with an account.
+    case notIdentified
+    case noSuchAccount(String)
+    /// Too many wrong passwords from this address or for this name.
+    case loginLockedOut(seconds: Int)
+    /// The same account signed in on another connection, which won.
+    case sessionReplaced
+    /// An identified user keeps the account's name.
+    case nameIsAccount(String)
+    /// Only the room's owner (or an admin) may do this.
+    case notOwner(String)
+    case alreadyModerator(String)
+    case notAModerator(String)
+    /// The default room has no moderators: only admins moderate it.
+    case defaultRoomUnmoderated(String)
+    /// The server has admin accounts: the shared `/admin` password is off.
+    case adminByAccount
 
     /// The stable code sent to programs.
     public var code: String {
@@ -105,6 +132,21 @@ public enum ChatError: Error, Equatable, Sendable {
         case .blockedByBot: return "blocked"
         case .botBusy: return "bot_busy"
         case .tooManyWaiting: return "too_many_waiting"
+        case .nameRegistered: return "name_registered"
+        case .passwordRequired: return "password_required"
+        case .passwordTooShort: return "password_too_short"
+        case .passwordInvalid: return "password_invalid"
+        case .alreadyIdentified: return "already_identified"
+        case .notIdentified: return "not_identified"
+        case .noSuchAccount: return "no_such_account"
+        case .loginLockedOut: return "locked_out"
+        case .sessionReplaced: return "session_replaced"
+        case .nameIsAccount: return "name_is_account"
+        case .notOwner: return "not_owner"
+        case .alreadyModerator: return "already_moderator"
+        case .notAModerator: return "not_a_moderator"
+        case .defaultRoomUnmoderated: return "default_room"
+        case .adminByAccount: return "admin_by_account"
         }
     }
 }

@@ -26,6 +26,10 @@ public struct ChatEvent: Sendable, Equatable {
         case unban
         /// `sender` became a server admin.
         case admin
+        /// `sender` (the owner or an admin) made `target` a moderator of `room`.
+        case moderatorAdded = "op"
+        /// `sender` took moderation of `room` away from `target`.
+        case moderatorRemoved = "deop"
         /// The server is shutting down.
         case shutdown
     }

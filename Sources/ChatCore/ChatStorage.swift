@@ -10,14 +10,18 @@ public struct StoredMessage: Sendable, Equatable {
     public var recipient: String?
     public var text: String
     public var time: Date
-    /// Private messages are shown back only to the connections that exchanged
-    /// them: names are not accounts, and whoever takes a name later must not
-    /// read what was whispered to its previous holder.
+    /// Private messages are shown back only to the connections that
+    /// exchanged them and to the accounts (ids) on either end, if they were
+    /// identified: whoever takes a guest's name later must not read what
+    /// was whispered to its previous holder.
     public var senderSession: String?
     public var recipientSession: String?
+    public var senderAccount: String?
+    public var recipientAccount: String?
 
     public init(kind: Kind, room: String, sender: String, recipient: String? = nil, text: String,
-                time: Date, senderSession: String? = nil, recipientSession: String? = nil) {
+                time: Date, senderSession: String? = nil, recipientSession: String? = nil,
+                senderAccount: String? = nil, recipientAccount: String? = nil) {
         self.kind = kind
         self.room = room
         self.sender = sender
@@ -26,18 +30,23 @@ public struct StoredMessage: Sendable, Equatable {
         self.time = time
         self.senderSession = senderSession
         self.recipientSession = recipientSession
+        self.senderAccount = senderAccount
+        self.recipientAccount = recipientAccount
     }
 }
 
-/// A ban on a name (and, where known, a network address) in one room.
+/// A ban on a name (and, where known, a network address and the account
+/// the banned user was identified as) in one room.
 public struct BanRecord: Sendable, Equatable {
     public var name: String
     public var address: String?
+    public var account: String?
     public var bannedBy: String
     public var time: Date
-    public init(name: String, address: String?, bannedBy: String, time: Date) {
+    public init(name: String, address: String?, account: String? = nil, bannedBy: String, time: Date) {
         self.name = name
         self.address = address
+        self.account = account
         self.bannedBy = bannedBy
         self.time = time
     }
@@ -46,28 +55,39 @@ public struct BanRecord: Sendable, Equatable {
 /// A room as kept across restarts.
 public struct RoomRecord: Sendable, Equatable {
     public var name: String
+    /// The name of whoever created it, as it was then.
     public var createdBy: String?
     public var createdAt: Date
+    /// The id of the account that owns it; nil when a guest created it.
+    public var owner: String?
+    /// Ids of the accounts named moderators, in that order.
     public var moderators: [String]
+    /// Names that moderated it before Papo had accounts; they grant nothing.
+    public var legacyModerators: [String]
     public var bans: [BanRecord]
-    public init(name: String, createdBy: String?, createdAt: Date, moderators: [String] = [], bans: [BanRecord] = []) {
+    public init(name: String, createdBy: String?, createdAt: Date, owner: String? = nil, moderators: [String] = [],
+                legacyModerators: [String] = [], bans: [BanRecord] = []) {
         self.name = name
         self.createdBy = createdBy
         self.createdAt = createdAt
+        self.owner = owner
         self.moderators = moderators
+        self.legacyModerators = legacyModerators
         self.bans = bans
     }
 }
 
 /// Everything the core reloads when the server starts.
 public struct PersistedState: Sendable, Equatable {
+    public var accounts: [AccountRecord]
     public var rooms: [RoomRecord]
     public var totalMessages: Int
     /// Messages per user name, as they were sent.
     public var messagesByUser: [String: Int]
     public var firstMessageAt: Date?
-    public init(rooms: [RoomRecord] = [], totalMessages: Int = 0, messagesByUser: [String: Int] = [:],
-                firstMessageAt: Date? = nil) {
+    public init(accounts: [AccountRecord] = [], rooms: [RoomRecord] = [], totalMessages: Int = 0,
+                messagesByUser: [String: Int] = [:], firstMessageAt: Date? = nil) {
+        self.accounts = accounts
         self.rooms = rooms
         self.totalMessages = totalMessages
         self.messagesByUser = messagesByUser
@@ -79,7 +99,14 @@ public struct PersistedState: Sendable, Equatable {
 public enum StorageChange: Sendable, Equatable {
     case message(StoredMessage)
     case roomCreated(RoomRecord)
-    case moderatorRenamed(room: String, from: String, to: String)
+    /// An account created or changed (its password, its admin right).
+    case accountSaved(AccountRecord)
+    /// An account dropped: its rooms lose their owner, its moderator rights go.
+    case accountDeleted(id: String)
+    case roomOwnerChanged(room: String, owner: String?)
+    case moderatorAdded(room: String, account: String)
+    case moderatorRemoved(room: String, account: String)
+    case legacyModeratorRemoved(room: String, name: String)
     case banAdded(room: String, BanRecord)
     case banRemoved(room: String, name: String)
     /// A bot script's stored value; nil deletes the key.
@@ -96,9 +123,10 @@ public protocol ChatStorage: AnyObject, Sendable {
     /// Queues a change; it is written soon, in order, without blocking.
     func record(_ change: StorageChange)
     /// Delivers, off the caller's thread or at once, the last `limit` messages
-    /// of `room` plus the private messages of `session`, oldest first. It sees
-    /// every change recorded before the call.
-    func history(room: String, session: String, limit: Int,
+    /// of `room` plus the last `limit` private messages of `viewer` (its
+    /// session's, and its account's), oldest first. It sees every change
+    /// recorded before the call.
+    func history(room: String, viewer: HistoryViewer, limit: Int,
                  completion: @escaping @Sendable ([StoredMessage]) -> Void)
     /// Blocks until every recorded change is written.
     func flush()

@@ -12,6 +12,10 @@ struct ChatUser {
     let session: String
     let connectedAt: Date
     var isAdmin: Bool = false
+    /// The id of the account this connection is identified as; nil for a guest.
+    var account: String?
+    /// Keys of the rooms this guest connection created, and so moderates.
+    var guestRooms: [String] = []
     /// Rooms this connection was banned from (room key → the banned name's
     /// key), so a rename does not escape a ban and `/desbanir` still finds it.
     var bannedRooms: [String: String] = [:]
@@ -23,6 +27,8 @@ public struct UserSummary: Sendable, Equatable {
     public var room: String
     public var role: Role
     public var connectedAt: Date
+    /// True when the user is identified with an account.
+    public var identified: Bool = false
 }
 
 /// A public view of a room.
@@ -54,4 +60,6 @@ public struct Welcome: Sendable, Equatable {
     public var id: UserID
     public var name: String
     public var room: String
+    /// The account's name when the user logged in with its password.
+    public var account: String?
 }

@@ -8,17 +8,28 @@ final class Room {
     /// `order` and `audience` run in parallel.
     private(set) var members: [UserID: any ChatEndpoint] = [:]
     private(set) var order: [UserID] = []
-    /// Name keys of the moderators; kept across restarts.
-    var moderators: Set<String>
-    var moderatorNames: [String]
+    /// The account that created the room (or that an admin handed it to):
+    /// it moderates the room and names its other moderators. Kept across
+    /// restarts. nil for a room made by a guest, or from before accounts.
+    var owner: String?
+    /// Accounts the owner or an admin made moderators, in that order.
+    private(set) var moderatorAccounts: [String]
+    /// Connections of guests who created the room: moderators until they
+    /// disconnect, never stored, never inherited through the name.
+    var guestModerators: Set<UserID> = []
+    /// Names that moderated the room before Papo had accounts. Kept and
+    /// shown, but they grant nothing until the owner or an admin names an
+    /// account with `/moderador` (anyone could have registered the name).
+    private(set) var legacyModerators: [String]
     /// Bans by name key.
     var bans: [String: BanRecord]
 
     init(record: RoomRecord) {
         name = record.name
         key = nameKey(record.name)
-        moderatorNames = record.moderators
-        moderators = Set(record.moderators.map(nameKey))
+        owner = record.owner
+        moderatorAccounts = record.moderators
+        legacyModerators = record.legacyModerators
         bans = Dictionary(record.bans.map { (nameKey($0.name), $0) }, uniquingKeysWith: { _, new in new })
     }
 
@@ -43,20 +54,42 @@ final class Room {
         audience.remove(at: index)
     }
 
-    func addModerator(_ name: String) {
-        if moderators.insert(nameKey(name)).inserted { moderatorNames.append(name) }
+    /// True when the account owns or moderates the room.
+    func isModerator(account: String?) -> Bool {
+        guard let account else { return false }
+        return owner == account || moderatorAccounts.contains(account)
     }
 
-    func renameModerator(from oldName: String, to newName: String) {
-        moderators.remove(nameKey(oldName))
-        moderatorNames.removeAll { nameKey($0) == nameKey(oldName) }
-        addModerator(newName)
+    /// Adds an account moderator; false when it already was one.
+    @discardableResult
+    func addModerator(_ account: String) -> Bool {
+        guard owner != account, !moderatorAccounts.contains(account) else { return false }
+        moderatorAccounts.append(account)
+        return true
     }
 
-    /// A ban matches the name, or the address where the address identifies a
-    /// person (loopback is shared by every local user, so it never matches).
-    func isBanned(nameKey key: String, address: String?) -> Bool {
+    /// Removes an account moderator; false when it was not one.
+    @discardableResult
+    func removeModerator(_ account: String) -> Bool {
+        guard let index = moderatorAccounts.firstIndex(of: account) else { return false }
+        moderatorAccounts.remove(at: index)
+        return true
+    }
+
+    /// Forgets a pre-accounts moderator name; false when there was none.
+    @discardableResult
+    func removeLegacyModerator(_ name: String) -> Bool {
+        guard let index = legacyModerators.firstIndex(where: { nameKey($0) == nameKey(name) }) else { return false }
+        legacyModerators.remove(at: index)
+        return true
+    }
+
+    /// A ban matches the name, the account, or the address where the
+    /// address identifies a person (loopback is shared by every local
+    /// user, so it never matches).
+    func isBanned(nameKey key: String, address: String?, account: String?) -> Bool {
         if bans[key] != nil { return true }
+        if let account, bans.values.contains(where: { $0.account == account }) { return true }
         guard let address, !AddressRules.isShared(address) else { return false }
         return bans.values.contains { $0.address == address }
     }

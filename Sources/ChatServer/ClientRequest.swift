@@ -9,16 +9,19 @@ struct ClientRequest: Decodable {
     var type: String
     var name: String?
     var text: String?
+    /// With `hello`: the password of a registered name.
+    var password: String?
     /// The request id as JSON text (a number or a quoted string), echoed in the result.
     var id: String?
 
-    private enum CodingKeys: String, CodingKey { case type, name, text, id }
+    private enum CodingKeys: String, CodingKey { case type, name, text, password, id }
 
     init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         type = try container.decode(String.self, forKey: .type)
         name = try container.decodeIfPresent(String.self, forKey: .name)
         text = try container.decodeIfPresent(String.self, forKey: .text)
+        password = try container.decodeIfPresent(String.self, forKey: .password)
         if let number = try? container.decodeIfPresent(Int.self, forKey: .id) {
             id = String(number)
         } else if let string = try? container.decodeIfPresent(String.self, forKey: .id) {

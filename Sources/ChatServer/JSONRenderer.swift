@@ -15,6 +15,7 @@ enum JSONRenderer {
         json.field("type", "welcome")
         json.field("name", welcome.name)
         json.field("room", welcome.room)
+        if let account = welcome.account { json.field("account", account) }
         json.field("time", time)
         return json.finished()
     }

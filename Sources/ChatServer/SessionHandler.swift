@@ -3,14 +3,19 @@ import ChatCore
 import Logging
 import NIOCore
 
-/// One client's session: greets, settles the wire format and the name from
-/// the first lines, then hands every line to the bot engine. Bad input gets a
-/// clear answer and changes nothing else.
+/// One client's session: greets, settles the wire format and the name (and,
+/// for a registered name, its password) from the first lines, then hands
+/// every line to the bot engine. Bad input gets a clear answer and changes
+/// nothing else.
 final class SessionHandler: ChannelInboundHandler {
     typealias InboundIn = InboundLine
 
     private enum State {
         case naming
+        /// Text mode: the next line is the password of this registered name.
+        case password(name: String)
+        /// A password is being checked off the loop; lines wait meanwhile.
+        case checking
         case chatting(UserID)
         case closed
     }
@@ -24,6 +29,8 @@ final class SessionHandler: ChannelInboundHandler {
     private var formatDecided = false
     private var namingDeadline: Scheduled<Void>?
     private var address: String?
+    /// Wrong passwords at login on this connection; the third closes it.
+    private var failedLogins = 0
 
     private let outputs: LoopOutputs
     /// Lines read while the engine asked to stop handing them over (a bot
@@ -56,7 +63,7 @@ final class SessionHandler: ChannelInboundHandler {
         logger.debug("connected")
         connection.send(TextRenderer.greeting())
         namingDeadline = context.eventLoop.scheduleTask(in: config.namingTimeout) { [weak self] in
-            guard let self, case .naming = self.state else { return }
+            guard let self, !self.isChatting, !self.isClosed else { return }
             self.logger.info("closing a connection that chose no name in time")
             self.closeSaying(.namingTimeout(seconds: Self.seconds(self.config.namingTimeout)))
         }
@@ -128,17 +135,29 @@ final class SessionHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
+    private var isChatting: Bool {
+        if case .chatting = state { return true }
+        return false
+    }
+
+    private var isClosed: Bool {
+        if case .closed = state { return true }
+        return false
+    }
+
     private func handle(_ line: String) {
+        if holding {
+            held.append(line)
+            return
+        }
         switch state {
-        case .closed:
+        case .closed, .checking:
             return
         case .naming:
             login(line)
+        case .password(let name):
+            logIn(name: name, password: line)
         case .chatting(let id):
-            if holding {
-                held.append(line)
-                return
-            }
             let more: Bool
             if connection.format == .json {
                 more = handleJSON(line, from: id)
@@ -180,6 +199,11 @@ final class SessionHandler: ChannelInboundHandler {
                     refuse(.badRequest("o primeiro pedido deve ser {\"type\":\"hello\",\"name\":\"...\"}"))
                     return
                 }
+                formatDecided = true
+                if let password = request.password {
+                    logIn(name: requested, password: password)
+                    return
+                }
                 name = requested
             }
         } else if NameRules.containsControlCharacters(line) {
@@ -187,26 +211,68 @@ final class SessionHandler: ChannelInboundHandler {
             return
         }
         formatDecided = true
-        let address = connection.channel.remoteAddress?.ipAddress
         let connection = self.connection!
         let result = engine.connect(name: name, endpoint: connection, address: address) { welcome in
-            switch connection.format {
-            case .text: connection.send(TextRenderer.welcome(welcome))
-            case .json: connection.send(JSONRenderer.welcome(welcome, time: TimeFormat.iso8601(.now)))
-            }
+            Self.sendWelcome(welcome, on: connection)
         }
         switch result {
         case .success(let welcome):
-            state = .chatting(welcome.id)
-            namingDeadline?.cancel()
-            logger[metadataKey: "user"] = "\(welcome.name)"
-            logger.info("joined")
+            joined(welcome)
+        case .failure(.passwordRequired(let registered)) where connection.format == .text:
+            // The next line is the password (docs/PROTOCOL.md §3).
+            state = .password(name: registered)
+            connection.send(ChatError.passwordRequired(registered).message)
         case .failure(let error):
-            if connection.format == .text {
-                connection.send(TextRenderer.namePrompt(after: error))
-            } else {
-                refuse(error)
+            refuse(error)
+        }
+    }
+
+    /// Checks `password` for the registered `name` off the loop; this
+    /// connection's lines wait until the answer.
+    private func logIn(name: String, password: String) {
+        state = .checking
+        holdInput()
+        let connection = self.connection!, loop = connection.eventLoop
+        let session = NIOLoopBound(self, eventLoop: loop)
+        engine.connect(name: name, password: password, endpoint: connection, address: address,
+                       welcomed: { welcome in Self.sendWelcome(welcome, on: connection) },
+                       completion: { result in loop.execute { session.value.finishLogIn(result) } })
+    }
+
+    private func finishLogIn(_ result: Result<Welcome, ChatError>) {
+        guard case .checking = state else {
+            // The connection ended meanwhile: whoever the check let in leaves.
+            if case .success(let welcome) = result { engine.disconnect(welcome.id) }
+            return
+        }
+        switch result {
+        case .success(let welcome):
+            joined(welcome)
+        case .failure(let error):
+            if error == .wrongPassword { failedLogins += 1 }
+            state = .naming
+            if failedLogins >= ChatEngine.maxPasswordAttempts {
+                logger.notice("closing a connection after \(failedLogins) wrong passwords at login")
+                state = .closed
+                closeSaying(.tooManyAttempts)
+                return
             }
+            refuse(error)
+        }
+        resumeInput()
+    }
+
+    private func joined(_ welcome: Welcome) {
+        state = .chatting(welcome.id)
+        namingDeadline?.cancel()
+        logger[metadataKey: "user"] = "\(welcome.name)"
+        logger.info(welcome.account == nil ? "joined" : "joined with an account")
+    }
+
+    private static func sendWelcome(_ welcome: Welcome, on connection: Connection) {
+        switch connection.format {
+        case .text: connection.send(TextRenderer.welcome(welcome))
+        case .json: connection.send(JSONRenderer.welcome(welcome, time: TimeFormat.iso8601(.now)))
         }
     }
 
@@ -252,7 +318,7 @@ final class SessionHandler: ChannelInboundHandler {
         case .json:
             connection.send(JSONRenderer.error(error, requestID: requestID, time: now))
         case .text:
-            if case .naming = state {
+            if !isChatting {
                 connection.send(TextRenderer.namePrompt(after: error))
             } else {
                 connection.send(TextRenderer.render(.reply(Reply(error: error, time: .now))))

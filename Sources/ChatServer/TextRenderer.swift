@@ -30,6 +30,8 @@ public enum TextRenderer {
         case .ban: return "\(stamp) \(room) * \(who) baniu \(target)"
         case .unban: return "\(stamp) \(room) * \(who) retirou o banimento de \(target)"
         case .admin: return "\(stamp) \(room) * \(who) agora é administrador"
+        case .moderatorAdded: return "\(stamp) \(room) * \(who) deu a moderação da sala a \(target)"
+        case .moderatorRemoved: return "\(stamp) \(room) * \(who) tirou a moderação da sala de \(target)"
         case .shutdown: return "\(stamp) * O servidor está sendo encerrado. Até logo!"
         }
     }
@@ -50,7 +52,8 @@ public enum TextRenderer {
     }
 
     static func welcome(_ welcome: Welcome) -> String {
-        "Olá, \(welcome.name)! Você está em #\(welcome.room). Digite /ajuda para ver os comandos."
+        let account = welcome.account == nil ? "" : " Você entrou na sua conta."
+        return "Olá, \(welcome.name)!\(account) Você está em #\(welcome.room). Digite /ajuda para ver os comandos."
     }
 
     static func namePrompt(after error: ChatError) -> String {

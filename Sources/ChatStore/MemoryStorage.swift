@@ -31,10 +31,15 @@ public final class MemoryStorage: ChatStorage, @unchecked Sendable {
         }
     }
 
-    public func history(room: String, session: String, limit: Int,
+    public func history(room: String, viewer: HistoryViewer, limit: Int,
                         completion: @escaping @Sendable ([StoredMessage]) -> Void) {
         let found = lock.withLock {
-            messages.filter { HistoryFilter.matches($0, room: room, session: session) }.suffix(limit)
+            // As in SQLite: the newest `limit` of the room's, and of the viewer's private ones.
+            let rows = messages.enumerated()
+            let publicRows = rows.filter { $0.element.kind == .public && nameKey($0.element.room) == nameKey(room) }
+            let privateRows = rows.filter { $0.element.kind == .private && HistoryFilter.matches($0.element, viewer: viewer) }
+            return (publicRows.suffix(limit) + privateRows.suffix(limit)).sorted { $0.offset < $1.offset }
+                .suffix(limit).map(\.element)
         }
         completion(Array(found))
     }
@@ -60,11 +65,27 @@ enum StateReducer {
             if !state.rooms.contains(where: { nameKey($0.name) == nameKey(record.name) }) {
                 state.rooms.append(record)
             }
-        case .moderatorRenamed(let room, let old, let new):
-            update(room, in: &state) { record in
-                record.moderators.removeAll { nameKey($0) == nameKey(old) }
-                if !record.moderators.contains(where: { nameKey($0) == nameKey(new) }) { record.moderators.append(new) }
+        case .accountSaved(let account):
+            if let index = state.accounts.firstIndex(where: { $0.id == account.id }) {
+                state.accounts[index].credential = account.credential
+                state.accounts[index].isAdmin = account.isAdmin
+            } else {
+                state.accounts.append(account)
             }
+        case .accountDeleted(let id):
+            state.accounts.removeAll { $0.id == id }
+            for index in state.rooms.indices {
+                if state.rooms[index].owner == id { state.rooms[index].owner = nil }
+                state.rooms[index].moderators.removeAll { $0 == id }
+            }
+        case .roomOwnerChanged(let room, let owner):
+            update(room, in: &state) { $0.owner = owner }
+        case .moderatorAdded(let room, let account):
+            update(room, in: &state) { if !$0.moderators.contains(account) { $0.moderators.append(account) } }
+        case .moderatorRemoved(let room, let account):
+            update(room, in: &state) { $0.moderators.removeAll { $0 == account } }
+        case .legacyModeratorRemoved(let room, let name):
+            update(room, in: &state) { $0.legacyModerators.removeAll { nameKey($0) == nameKey(name) } }
         case .banAdded(let room, let ban):
             update(room, in: &state) { record in
                 record.bans.removeAll { nameKey($0.name) == nameKey(ban.name) }
@@ -84,12 +105,12 @@ enum StateReducer {
     }
 }
 
-/// Which stored messages a viewer's `/historico` shows.
+/// Which private messages a viewer's `/historico` shows: those of its
+/// connection and, when identified, of its account.
 enum HistoryFilter {
-    static func matches(_ message: StoredMessage, room: String, session: String) -> Bool {
-        switch message.kind {
-        case .public: return nameKey(message.room) == nameKey(room)
-        case .private: return message.senderSession == session || message.recipientSession == session
-        }
+    static func matches(_ message: StoredMessage, viewer: HistoryViewer) -> Bool {
+        if message.senderSession == viewer.session || message.recipientSession == viewer.session { return true }
+        guard let account = viewer.account else { return false }
+        return message.senderAccount == account || message.recipientAccount == account
     }
 }

@@ -5,7 +5,7 @@ import GRDBSQLite
 /// Binds history rows straight onto a prepared INSERT of as many rows (in
 /// the column order of `Schema.insert`) and runs it. GRDB's
 /// `StatementArguments` box every value and validate the whole list on
-/// each execute; with 64 rows × 9 columns per statement that was about 7%
+/// each execute; with 64 rows × 11 columns per statement that was about 7%
 /// of the server's CPU under fan-out load (profiled in docs/PERFORMANCE.md),
 /// for values whose types are fixed here. The statement still comes from
 /// GRDB's cache and runs inside its transaction; only binding and stepping
@@ -29,6 +29,8 @@ enum MessageRows {
             index += 1
             bind(m.senderSession, handle, &index)
             bind(m.recipientSession, handle, &index)
+            bind(m.senderAccount, handle, &index)
+            bind(m.recipientAccount, handle, &index)
         }
         let code = sqlite3_step(handle)
         sqlite3_reset(handle)

@@ -62,13 +62,13 @@ public final class SQLiteStorage: ChatStorage, @unchecked Sendable {
         if schedule { writer.async { self.drain() } }
     }
 
-    public func history(room: String, session: String, limit: Int,
+    public func history(room: String, viewer: HistoryViewer, limit: Int,
                         completion: @escaping @Sendable ([StoredMessage]) -> Void) {
         writer.async {
             self.drain()
             do {
                 completion(try self.pool.read { db in
-                    try Schema.history(db, room: room, session: session, limit: limit)
+                    try Schema.history(db, room: room, viewer: viewer, limit: limit)
                 })
             } catch {
                 self.onError(error)

@@ -33,6 +33,24 @@ enum Schema {
                     script TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (script, key));
                 """)
         }
+        // Accounts. The v1 `moderator` rows (names) stay as they are: from
+        // now on they are pre-accounts claims that grant nothing (see
+        // docs/PROTOCOL.md §8); account moderators live in `roomModerator`.
+        migrator.registerMigration("v3-accounts") { db in
+            try db.execute(sql: """
+                CREATE TABLE account (
+                    id TEXT PRIMARY KEY, nameKey TEXT NOT NULL UNIQUE, name TEXT NOT NULL, credential TEXT NOT NULL,
+                    createdAt DOUBLE NOT NULL, isAdmin INTEGER NOT NULL DEFAULT 0);
+                ALTER TABLE room ADD COLUMN owner TEXT;
+                CREATE TABLE roomModerator (
+                    roomKey TEXT NOT NULL, account TEXT NOT NULL, PRIMARY KEY (roomKey, account));
+                ALTER TABLE ban ADD COLUMN account TEXT;
+                ALTER TABLE message ADD COLUMN senderAccount TEXT;
+                ALTER TABLE message ADD COLUMN recipientAccount TEXT;
+                CREATE INDEX message_sender_account ON message (senderAccount) WHERE kind = 'private';
+                CREATE INDEX message_recipient_account ON message (recipientAccount) WHERE kind = 'private';
+                """)
+        }
         return migrator
     }
 
@@ -67,8 +85,8 @@ enum Schema {
     private static func insert(_ rows: [StoredMessage], _ db: Database) throws {
         guard !rows.isEmpty else { return }
         let columns = "INSERT INTO message (kind, room, roomKey, sender, recipient, text, time, senderSession, "
-            + "recipientSession) VALUES "
-        let tuple = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + "recipientSession, senderAccount, recipientAccount) VALUES "
+        let tuple = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         if rows.count == rowsPerInsert {
             let statement = try db.cachedStatement(
                 sql: columns + Array(repeating: tuple, count: rowsPerInsert).joined(separator: ", "))
@@ -119,19 +137,37 @@ enum Schema {
         case .message:
             try apply(batch: [change], db)
         case .roomCreated(let r):
-            try db.execute(sql: "INSERT OR IGNORE INTO room (key, name, createdBy, createdAt) VALUES (?, ?, ?, ?)",
-                           arguments: [nameKey(r.name), r.name, r.createdBy, r.createdAt.timeIntervalSince1970])
+            try db.execute(sql: "INSERT OR IGNORE INTO room (key, name, createdBy, createdAt, owner) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [nameKey(r.name), r.name, r.createdBy, r.createdAt.timeIntervalSince1970, r.owner])
             for moderator in r.moderators {
-                try addModerator(room: r.name, name: moderator, db)
+                try db.execute(sql: "INSERT OR IGNORE INTO roomModerator (roomKey, account) VALUES (?, ?)",
+                               arguments: [nameKey(r.name), moderator])
             }
-        case .moderatorRenamed(let room, let old, let new):
+        case .accountSaved(let a):
+            try db.execute(sql: """
+                INSERT INTO account (id, nameKey, name, credential, createdAt, isAdmin) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET credential = excluded.credential, isAdmin = excluded.isAdmin
+                """, arguments: [a.id, nameKey(a.name), a.name, a.credential, a.createdAt.timeIntervalSince1970, a.isAdmin])
+        case .accountDeleted(let id):
+            try db.execute(sql: "DELETE FROM account WHERE id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM roomModerator WHERE account = ?", arguments: [id])
+            try db.execute(sql: "UPDATE room SET owner = NULL WHERE owner = ?", arguments: [id])
+        case .roomOwnerChanged(let room, let owner):
+            try db.execute(sql: "UPDATE room SET owner = ? WHERE key = ?", arguments: [owner, nameKey(room)])
+        case .moderatorAdded(let room, let account):
+            try db.execute(sql: "INSERT OR IGNORE INTO roomModerator (roomKey, account) VALUES (?, ?)",
+                           arguments: [nameKey(room), account])
+        case .moderatorRemoved(let room, let account):
+            try db.execute(sql: "DELETE FROM roomModerator WHERE roomKey = ? AND account = ?",
+                           arguments: [nameKey(room), account])
+        case .legacyModeratorRemoved(let room, let name):
             try db.execute(sql: "DELETE FROM moderator WHERE roomKey = ? AND nameKey = ?",
-                           arguments: [nameKey(room), nameKey(old)])
-            try addModerator(room: room, name: new, db)
+                           arguments: [nameKey(room), nameKey(name)])
         case .banAdded(let room, let ban):
             try db.execute(sql: """
-                INSERT OR REPLACE INTO ban (roomKey, nameKey, name, address, bannedBy, time) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [nameKey(room), nameKey(ban.name), ban.name, ban.address, ban.bannedBy,
+                INSERT OR REPLACE INTO ban (roomKey, nameKey, name, address, account, bannedBy, time)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [nameKey(room), nameKey(ban.name), ban.name, ban.address, ban.account, ban.bannedBy,
                                  ban.time.timeIntervalSince1970])
         case .botValue(let script, let key, let value?):
             try db.execute(sql: "INSERT OR REPLACE INTO botData (script, key, value) VALUES (?, ?, ?)",
@@ -144,24 +180,26 @@ enum Schema {
         }
     }
 
-    private static func addModerator(room: String, name: String, _ db: Database) throws {
-        try db.execute(sql: "INSERT OR IGNORE INTO moderator (roomKey, nameKey, name) VALUES (?, ?, ?)",
-                       arguments: [nameKey(room), nameKey(name), name])
-    }
-
     static func loadState(_ db: Database) throws -> PersistedState {
         var state = PersistedState()
-        let moderators = Dictionary(grouping: try Row.fetchAll(db, sql: "SELECT roomKey, name FROM moderator ORDER BY rowid"),
+        state.accounts = try Row.fetchAll(db, sql: "SELECT * FROM account ORDER BY createdAt").map {
+            AccountRecord(id: $0["id"], name: $0["name"], credential: $0["credential"],
+                          createdAt: Date(timeIntervalSince1970: $0["createdAt"]), isAdmin: $0["isAdmin"])
+        }
+        let legacy = Dictionary(grouping: try Row.fetchAll(db, sql: "SELECT roomKey, name FROM moderator ORDER BY rowid"),
+                                by: { $0["roomKey"] as String })
+        let moderators = Dictionary(grouping: try Row.fetchAll(db, sql: "SELECT roomKey, account FROM roomModerator ORDER BY rowid"),
                                     by: { $0["roomKey"] as String })
         let bans = Dictionary(grouping: try Row.fetchAll(db, sql: "SELECT * FROM ban"), by: { $0["roomKey"] as String })
         for row in try Row.fetchAll(db, sql: "SELECT * FROM room ORDER BY createdAt") {
             let key: String = row["key"]
             state.rooms.append(RoomRecord(
                 name: row["name"], createdBy: row["createdBy"],
-                createdAt: Date(timeIntervalSince1970: row["createdAt"]),
-                moderators: (moderators[key] ?? []).map { $0["name"] },
+                createdAt: Date(timeIntervalSince1970: row["createdAt"]), owner: row["owner"],
+                moderators: (moderators[key] ?? []).map { $0["account"] },
+                legacyModerators: (legacy[key] ?? []).map { $0["name"] },
                 bans: (bans[key] ?? []).map {
-                    BanRecord(name: $0["name"], address: $0["address"], bannedBy: $0["bannedBy"],
+                    BanRecord(name: $0["name"], address: $0["address"], account: $0["account"], bannedBy: $0["bannedBy"],
                               time: Date(timeIntervalSince1970: $0["time"]))
                 }))
         }
@@ -183,24 +221,31 @@ enum Schema {
         return data
     }
 
-    static func history(_ db: Database, room: String, session: String, limit: Int) throws -> [StoredMessage] {
+    static func history(_ db: Database, room: String, viewer: HistoryViewer, limit: Int) throws -> [StoredMessage] {
         // Each branch takes its own newest `limit` rows through its index, so
-        // the cost does not grow with the size of the history.
+        // the cost does not grow with the size of the history. UNION (not
+        // ALL) drops a row that two branches found (sent by the session
+        // and by the account, say). A guest's account is NULL: no rows.
         let rows = try Row.fetchAll(db, sql: """
             SELECT * FROM (
                 SELECT * FROM (SELECT * FROM message WHERE kind = 'public' AND roomKey = ? ORDER BY id DESC LIMIT ?)
-                UNION ALL
+                UNION
                 SELECT * FROM (SELECT * FROM message WHERE kind = 'private' AND senderSession = ? ORDER BY id DESC LIMIT ?)
-                UNION ALL
-                SELECT * FROM (SELECT * FROM message WHERE kind = 'private' AND recipientSession = ?
-                               AND senderSession IS NOT ? ORDER BY id DESC LIMIT ?)
+                UNION
+                SELECT * FROM (SELECT * FROM message WHERE kind = 'private' AND recipientSession = ? ORDER BY id DESC LIMIT ?)
+                UNION
+                SELECT * FROM (SELECT * FROM message WHERE kind = 'private' AND senderAccount = ? ORDER BY id DESC LIMIT ?)
+                UNION
+                SELECT * FROM (SELECT * FROM message WHERE kind = 'private' AND recipientAccount = ? ORDER BY id DESC LIMIT ?)
             ) ORDER BY id DESC LIMIT ?
-            """, arguments: [nameKey(room), limit, session, limit, session, session, limit, limit])
+            """, arguments: [nameKey(room), limit, viewer.session, limit, viewer.session, limit,
+                             viewer.account, limit, viewer.account, limit, limit])
         return rows.reversed().map { row in
             StoredMessage(kind: StoredMessage.Kind(rawValue: row["kind"]) ?? .public, room: row["room"],
                           sender: row["sender"], recipient: row["recipient"], text: row["text"],
                           time: Date(timeIntervalSince1970: row["time"]),
-                          senderSession: row["senderSession"], recipientSession: row["recipientSession"])
+                          senderSession: row["senderSession"], recipientSession: row["recipientSession"],
+                          senderAccount: row["senderAccount"], recipientAccount: row["recipientAccount"])
         }
     }
 }

@@ -16,13 +16,13 @@ public struct BotHost {
     /// is how much CPU each script may use over time.
     public init(chat: Chat, bots directory: URL, adminPassword: String?,
                 logger: Logger = Logger(label: "papo.bots"), checkPasswordsInPlace: Bool = false,
-                botCPU: BotCPULimits = BotCPULimits()) throws {
+                botCPU: BotCPULimits = BotCPULimits(), passwordLogRounds: Int = PasswordHash.defaultLogRounds) throws {
         let table = BuiltinCommands.table(), hooks = HookTable()
         registry = try BotRegistry(directory: directory, table: table, hooks: hooks, storage: chat.storage,
                                    cpu: botCPU, logger: logger)
         try BotCommands.install(registry, into: table)
         engine = ChatEngine(chat: chat, table: table, hooks: hooks, adminPassword: adminPassword, logger: logger,
-                            checkPasswordsInPlace: checkPasswordsInPlace)
+                            checkPasswordsInPlace: checkPasswordsInPlace, passwordLogRounds: passwordLogRounds)
         registry.attach(to: engine)
     }
 

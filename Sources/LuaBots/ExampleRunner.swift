@@ -55,7 +55,7 @@ public enum ExampleRunner {
     private final class Sandbox {
         /// Hashed once, at scrypt's cheapest allowed cost: examples run
         /// many sandboxes and the password only has to work.
-        static let examplePassword = AdminCredential.cheaplyStored("exemplo")
+        static let examplePassword = PasswordHash.cheaplyStored("exemplo")
 
         let outbox = ReplyRecorder()
         let engine: ChatEngine

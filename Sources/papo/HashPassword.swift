@@ -18,6 +18,6 @@ struct HashPassword: ParsableCommand {
             password = readLine(strippingNewline: true)
         }
         guard let password, !password.isEmpty else { throw ValidationError("no password given") }
-        print(try AdminCredential.hashing(password).storedForm)
+        print(try PasswordHash.hashing(password).storedForm)
     }
 }

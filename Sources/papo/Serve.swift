@@ -178,8 +178,8 @@ enum AdminPassword {
     /// password is hashed here and the operator is told how to stop
     /// keeping it in clear.
     static func hashed(_ password: String, logger: Logger) throws -> String {
-        let credential = try AdminCredential(stored: password)
-        if !password.hasPrefix(AdminCredential.prefix) {
+        let credential = try PasswordHash(stored: password)
+        if !password.hasPrefix(PasswordHash.prefix) {
             logger.notice("the admin password is kept in clear: store the line `papo hash-password` prints instead")
         }
         return credential.storedForm

@@ -9,8 +9,13 @@ struct AliasCase: Sendable, CustomTestStringConvertible {
     var alias: String
     var canonical: String
     var setup: [String] = []
+    var state = PersistedState()
     var testDescription: String { "\(alias) ≡ \(canonical)" }
 }
+
+/// ana and bia are accounts (and so connect identified); dora is an account nobody is online as.
+let anaAndBiaRegistered = PersistedState(accounts: [TestAccounts.record("ana"), TestAccounts.record("bia"),
+                                                    TestAccounts.record("dora")])
 
 let aliasCases: [AliasCase] = [
     AliasCase(alias: "/help", canonical: "/ajuda"),
@@ -30,6 +35,15 @@ let aliasCases: [AliasCase] = [
     AliasCase(alias: "/ban bia", canonical: "/banir bia", setup: anaModeratesDevWithBia),
     AliasCase(alias: "/unban bia", canonical: "/desbanir bia", setup: biaBannedFromDev),
     AliasCase(alias: "/oper segredo", canonical: "/admin segredo"),
+    AliasCase(alias: "/register senha-longa", canonical: "/registrar senha-longa"),
+    AliasCase(alias: "/identify dora senha-de-dora", canonical: "/identificar dora senha-de-dora", state: anaAndBiaRegistered),
+    AliasCase(alias: "/login dora senha-de-dora", canonical: "/identificar dora senha-de-dora", state: anaAndBiaRegistered),
+    AliasCase(alias: "/password senha-de-ana outra-senha", canonical: "/senha senha-de-ana outra-senha",
+              state: anaAndBiaRegistered),
+    AliasCase(alias: "/account", canonical: "/conta", state: anaAndBiaRegistered),
+    AliasCase(alias: "/op bia", canonical: "/moderador bia", setup: anaModeratesDevWithBia, state: anaAndBiaRegistered),
+    AliasCase(alias: "/deop bia", canonical: "/desmoderador bia", setup: anaModeratesDevWithBia + ["ana> /moderador bia"],
+              state: anaAndBiaRegistered),
 ]
 
 /// `"/msg bia oi"` → `"msg"`.
@@ -49,8 +63,8 @@ struct LineEffects: Equatable {
 }
 
 /// Runs `line` as ana (with bia and caio around) after `setup`, in a fresh chat.
-func effects(of line: String, after setup: [String]) throws -> LineEffects {
-    let h = try ChatHarness()
+func effects(of line: String, after setup: [String], state: PersistedState = PersistedState()) throws -> LineEffects {
+    let h = try ChatHarness(state: state)
     for name in ["ana", "bia", "caio"] {
         try h.connect(name)
     }
@@ -72,8 +86,8 @@ func effects(of line: String, after setup: [String]) throws -> LineEffects {
 struct AliasTests {
     @Test("an alias behaves exactly like its command", arguments: aliasCases)
     func alias(_ row: AliasCase) throws {
-        let viaAlias = try effects(of: row.alias, after: row.setup)
-        let viaName = try effects(of: row.canonical, after: row.setup)
+        let viaAlias = try effects(of: row.alias, after: row.setup, state: row.state)
+        let viaName = try effects(of: row.canonical, after: row.setup, state: row.state)
         #expect(viaAlias.error == nil)
         #expect(viaAlias == viaName)
         #expect(BuiltinCommands.table().lookup(commandName(of: row.alias))?.name == commandName(of: row.canonical))
@@ -91,13 +105,14 @@ struct AliasTests {
     func coverage() {
         #expect(BuiltinCommands.all.map(\.name) == [
             "ajuda", "sair", "usuarios", "nome", "privado", "historico", "hora", "ping", "stats", "salas", "entrar",
-            "expulsar", "banir", "desbanir", "admin",
+            "expulsar", "banir", "desbanir", "moderador", "desmoderador", "registrar", "identificar", "senha", "conta",
+            "admin",
         ])
         let aliases = Set(BuiltinCommands.all.flatMap(\.aliases))
         let tested = Set(aliasCases.map { commandName(of: $0.alias) })
         #expect(aliases == tested)
         let moderatorOnly = BuiltinCommands.all.filter { $0.permission == .moderator }.map(\.name)
-        #expect(moderatorOnly == ["expulsar", "banir", "desbanir"])
+        #expect(moderatorOnly == ["expulsar", "banir", "desbanir", "moderador", "desmoderador"])
         #expect(BuiltinCommands.all.allSatisfy { $0.permission != .admin && $0.origin == "builtin" })
         #expect(BuiltinCommands.table().all.count == BuiltinCommands.all.count)
     }

@@ -111,7 +111,7 @@ final class ChatHarness {
         // Stored hashed, as papo serve keeps it, and checked in place so each
         // row's reply is there when the row looks.
         self.engine = ChatEngine(chat: chat, adminPassword: adminPassword.map(TestPassword.stored),
-                                 checkPasswordsInPlace: true)
+                                 checkPasswordsInPlace: true, passwordLogRounds: 10)
     }
 
     /// Connects `name` (also its handle); throws the `ChatError` if refused.
@@ -121,10 +121,21 @@ final class ChatHarness {
     }
 
     /// Tries to connect `name`; on success the handle `name` now means this
-    /// new connection.
-    func connectResult(_ name: String, address: String? = nil) -> Result<Welcome, ChatError> {
+    /// new connection. A registered name connects with `password`, by
+    /// default its account's test password (`TestAccounts`).
+    func connectResult(_ name: String, address: String? = nil, password: String? = nil) -> Result<Welcome, ChatError> {
         let endpoint = TestEndpoint(name)
-        let result = engine.connect(name: name, endpoint: endpoint, address: address)
+        let registered = engine.withChat { $0.account(named: name) != nil }
+        let result: Result<Welcome, ChatError>
+        if registered || password != nil {
+            // Checked in place: the completion has run when connect returns.
+            let box = ResultBox()
+            engine.connect(name: name, password: password ?? TestAccounts.password(name), endpoint: endpoint,
+                           address: address, welcomed: { _ in }, completion: { box.result = $0 })
+            result = box.result ?? .failure(.notConnected)
+        } else {
+            result = engine.connect(name: name, endpoint: endpoint, address: address)
+        }
         if case .success(let welcome) = result {
             if !handles.contains(name) { handles.append(name) }
             ids[name] = welcome.id
@@ -132,6 +143,8 @@ final class ChatHarness {
         }
         return result
     }
+
+    final class ResultBox: @unchecked Sendable { var result: Result<Welcome, ChatError>? }
 
     func id(_ handle: String) -> UserID? { ids[handle] }
 
@@ -153,7 +166,8 @@ final class ChatHarness {
     /// Runs setup steps:
     /// - `"ana> /entrar dev"`: ana sends the line, which must succeed;
     /// - `"ana!> /entrar dev"`: ana sends the line, which must fail;
-    /// - `"+zeca"` or `"+zeca@10.0.0.9"`: connect a user (handle `zeca`);
+    /// - `"+zeca"` or `"+zeca@10.0.0.9"`: connect a user (handle `zeca`),
+    ///   with the account's password if the name is registered;
     /// - `"~90"`: the clock moves 90 seconds on.
     func perform(_ steps: [String]) throws {
         for step in steps {
@@ -380,6 +394,19 @@ struct CommandCase: Sendable, CustomTestStringConvertible {
     }
 }
 
+/// Accounts for table rows: `record("ana")` is account `acc-ana`, whose
+/// password is `password("ana")`.
+enum TestAccounts {
+    static func password(_ name: String) -> String { "senha-de-\(name.lowercased())" }
+
+    static func record(_ name: String, admin: Bool = false) -> AccountRecord {
+        AccountRecord(id: id(name), name: name, credential: TestPassword.stored(password(name)),
+                      createdAt: ManualClock.start, isAdmin: admin)
+    }
+
+    static func id(_ name: String) -> String { "acc-\(name.lowercased())" }
+}
+
 /// Admin passwords hashed once per test process, with scrypt's cheapest
 /// allowed cost so hundreds of rows stay fast.
 enum TestPassword {
@@ -390,7 +417,7 @@ enum TestPassword {
         guard !password.isEmpty else { return password }
         return cache.withLock {
             if let known = hashed[password] { return known }
-            let form = AdminCredential.cheaplyStored(password)
+            let form = PasswordHash.cheaplyStored(password)
             hashed[password] = form
             return form
         }

@@ -73,13 +73,15 @@ struct HelpListing: Sendable, CustomTestStringConvertible {
 
 let everyoneCommands = ["/ajuda", "/sair", "/usuarios", "/nome", "/privado", "/historico", "/hora", "/ping",
                         "/stats", "/salas", "/entrar"]
+let moderatorCommands = ["/expulsar", "/banir", "/desbanir", "/moderador", "/desmoderador"]
+let accountCommands = ["/registrar", "/identificar", "/senha", "/conta"]
 
 let helpListings: [HelpListing] = [
-    HelpListing(who: "user", setup: [], commands: everyoneCommands + ["/admin"]),
+    HelpListing(who: "user", setup: [], commands: everyoneCommands + accountCommands + ["/admin"]),
     HelpListing(who: "moderator of the room", setup: ["ana> /entrar dev"],
-                commands: everyoneCommands + ["/expulsar", "/banir", "/desbanir", "/admin"]),
+                commands: everyoneCommands + moderatorCommands + accountCommands + ["/admin"]),
     HelpListing(who: "admin", setup: ["ana> /admin segredo"],
-                commands: everyoneCommands + ["/expulsar", "/banir", "/desbanir", "/admin"]),
+                commands: everyoneCommands + moderatorCommands + accountCommands + ["/admin"]),
 ]
 
 let usuariosCases: [CommandCase] = [
@@ -152,9 +154,10 @@ let statsCases: [CommandCase] = [
                 ])),
 ]
 
-/// A room kept by an earlier run, with two moderators.
-let projetosState = PersistedState(rooms: [
-    RoomRecord(name: "Projetos", createdBy: "ana", createdAt: ManualClock.start, moderators: ["ana", "bia"]),
+/// A room kept by an earlier run: ana's account owns it, bia's moderates it.
+let projetosState = PersistedState(accounts: [TestAccounts.record("ana"), TestAccounts.record("bia")], rooms: [
+    RoomRecord(name: "Projetos", createdBy: "ana", createdAt: ManualClock.start, owner: TestAccounts.id("ana"),
+               moderators: [TestAccounts.id("bia")]),
 ])
 
 let salasCases: [CommandCase] = [
@@ -165,9 +168,9 @@ let salasCases: [CommandCase] = [
     CommandCase(name: "/rooms is /salas", setup: ["bia> /entrar dev"], line: "/rooms",
                 reply: .text("Salas (2):\n  #geral — 2 pessoas\n  #dev — 1 pessoa · moderação: bia")),
     CommandCase(name: "/list is /salas", line: "/list", reply: .text("Salas (1):\n  #geral — 3 pessoas")),
-    CommandCase(name: "an empty room stays, with its moderator", setup: ["ana> /entrar dev", "ana> /sair"],
-                caller: "bia", line: "/salas",
-                reply: .text("Salas (2):\n  #geral — 2 pessoas\n  #dev — 0 pessoas · moderação: ana")),
+    CommandCase(name: "an empty room stays; a guest creator's rights left with them",
+                setup: ["ana> /entrar dev", "ana> /sair"], caller: "bia", line: "/salas",
+                reply: .text("Salas (2):\n  #geral — 2 pessoas\n  #dev — 0 pessoas")),
     CommandCase(name: "rooms kept by the store, with every moderator", state: projetosState, line: "/salas",
                 reply: .text("Salas (2):\n  #geral — 3 pessoas\n  #Projetos — 0 pessoas · moderação: ana, bia")),
 ]

@@ -10,9 +10,10 @@ let anaModeratesDevWithBia = ["ana> /entrar dev", "bia> /entrar dev"]
 /// As above, and bia has been banned from #dev (so she is back in #geral).
 let biaBannedFromDev = anaModeratesDevWithBia + ["ana> /banir bia"]
 
-/// #dev, kept by an earlier run, moderated by both ana and bia.
-let devWithTwoModerators = PersistedState(rooms: [
-    RoomRecord(name: "dev", createdBy: "ana", createdAt: ManualClock.start, moderators: ["ana", "bia"]),
+/// #dev, kept by an earlier run: owned by ana's account, bia's account a moderator.
+let devWithTwoModerators = PersistedState(accounts: [TestAccounts.record("ana"), TestAccounts.record("bia")], rooms: [
+    RoomRecord(name: "dev", createdBy: "ana", createdAt: ManualClock.start, owner: TestAccounts.id("ana"),
+               moderators: [TestAccounts.id("bia")]),
 ])
 
 let expulsarCases: [CommandCase] = [

@@ -25,16 +25,19 @@ struct StorageTests {
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
     static func message(_ text: String, room: String = "geral", sender: String = "ana", recipient: String? = nil,
-                        from senderSession: String? = nil, to recipientSession: String? = nil, at offset: Double) -> StoredMessage {
+                        from senderSession: String? = nil, to recipientSession: String? = nil,
+                        accounts: (from: String?, to: String?) = (nil, nil), at offset: Double) -> StoredMessage {
         StoredMessage(kind: recipient == nil ? .public : .private, room: room, sender: sender, recipient: recipient,
                       text: text, time: t0.addingTimeInterval(offset),
-                      senderSession: senderSession, recipientSession: recipientSession)
+                      senderSession: senderSession, recipientSession: recipientSession,
+                      senderAccount: accounts.from, recipientAccount: accounts.to)
     }
 
-    static func history(_ store: any ChatStorage, room: String, session: String, limit: Int) -> [String] {
+    static func history(_ store: any ChatStorage, room: String, session: String, account: String? = nil,
+                        limit: Int) -> [String] {
         let box = Box()
         let done = DispatchSemaphore(value: 0)
-        store.history(room: room, session: session, limit: limit) { messages in
+        store.history(room: room, viewer: HistoryViewer(session: session, account: account), limit: limit) { messages in
             box.texts = messages.map(\.text)
             done.signal()
         }
@@ -57,12 +60,65 @@ struct StorageTests {
         #expect(Self.history(store, room: "jogos", session: "s-x", limit: 10) == ["outra sala"])
     }
 
+    /// An identified viewer also sees the private messages of their
+    /// account from earlier connections, once each; a guest never does.
+    @Test(arguments: Kind.allCases)
+    func historyShowsAnAccountsPrivateMessagesFromEveryConnection(_ kind: Kind) throws {
+        let store = try Self.make(kind, directory: Self.directory())
+        store.record(.message(Self.message("ontem", recipient: "bia", from: "s-old", to: "s-bia",
+                                           accounts: ("acc-ana", nil), at: 1)))
+        store.record(.message(Self.message("para ana", sender: "bia", recipient: "ana", from: "s-bia", to: "s-old2",
+                                           accounts: (nil, "acc-ana"), at: 2)))
+        store.record(.message(Self.message("de outra conta", sender: "caio", recipient: "dani", from: "s-c", to: "s-d",
+                                           accounts: ("acc-caio", "acc-dani"), at: 3)))
+        store.record(.message(Self.message("agora", recipient: "bia", from: "s-now", to: "s-bia",
+                                           accounts: ("acc-ana", nil), at: 4)))
+        #expect(Self.history(store, room: "geral", session: "s-now", account: "acc-ana", limit: 10)
+                == ["ontem", "para ana", "agora"])
+        #expect(Self.history(store, room: "geral", session: "s-now", limit: 10) == ["agora"])
+        #expect(Self.history(store, room: "geral", session: "s-new", account: "acc-ana", limit: 2) == ["para ana", "agora"])
+    }
+
+    @Test(arguments: Kind.allCases)
+    func accountsReloadAndDroppingOneClearsItsRights(_ kind: Kind) throws {
+        let directory = Self.directory()
+        let store = try Self.make(kind, directory: directory)
+        let ana = AccountRecord(id: "acc-ana", name: "Ana", credential: "scrypt$h1", createdAt: Self.t0)
+        let bia = AccountRecord(id: "acc-bia", name: "bia", credential: "scrypt$h2", createdAt: Self.t0.addingTimeInterval(1))
+        store.record(.accountSaved(ana))
+        store.record(.accountSaved(bia))
+        store.record(.roomCreated(RoomRecord(name: "cafe", createdBy: "Ana", createdAt: Self.t0, owner: "acc-ana")))
+        store.record(.moderatorAdded(room: "cafe", account: "acc-bia"))
+        store.record(.roomCreated(RoomRecord(name: "jogos", createdBy: "bia", createdAt: Self.t0.addingTimeInterval(2),
+                                             owner: "acc-bia")))
+        store.record(.moderatorAdded(room: "jogos", account: "acc-ana"))
+        var changed = bia
+        changed.credential = "scrypt$h3"
+        changed.isAdmin = true
+        store.record(.accountSaved(changed))
+        store.record(.accountDeleted(id: "acc-ana"))
+        store.record(.banAdded(room: "jogos", BanRecord(name: "caio", address: nil, account: "acc-caio", bannedBy: "bia",
+                                                         time: Self.t0)))
+        store.flush()
+        let reopened = kind == .sqlite ? try SQLiteStorage(directory: directory) : store
+        let state = try reopened.load()
+        #expect(state.accounts == [changed])
+        #expect(state.rooms.map(\.name) == ["cafe", "jogos"])
+        let cafe = try #require(state.rooms.first { $0.name == "cafe" })
+        let jogos = try #require(state.rooms.first { $0.name == "jogos" })
+        #expect(cafe.owner == nil && cafe.moderators == ["acc-bia"])
+        #expect(jogos.owner == "acc-bia" && jogos.moderators.isEmpty)
+        #expect(jogos.bans.first?.account == "acc-caio")
+    }
+
     @Test(arguments: Kind.allCases)
     func roomsBansAndCountersReload(_ kind: Kind) throws {
         let directory = Self.directory()
         let store = try Self.make(kind, directory: directory)
-        store.record(.roomCreated(RoomRecord(name: "Jogos", createdBy: "ana", createdAt: Self.t0, moderators: ["ana"])))
-        store.record(.moderatorRenamed(room: "jogos", from: "ana", to: "aninha"))
+        store.record(.roomCreated(RoomRecord(name: "Jogos", createdBy: "ana", createdAt: Self.t0, owner: "acc-ana",
+                                             moderators: ["acc-bia"])))
+        store.record(.moderatorAdded(room: "jogos", account: "acc-caio"))
+        store.record(.moderatorRemoved(room: "JOGOS", account: "acc-bia"))
         store.record(.banAdded(room: "jogos", BanRecord(name: "bia", address: "10.0.0.2", bannedBy: "aninha", time: Self.t0)))
         store.record(.banAdded(room: "jogos", BanRecord(name: "caio", address: nil, bannedBy: "aninha", time: Self.t0)))
         store.record(.banRemoved(room: "jogos", name: "CAIO"))
@@ -73,7 +129,8 @@ struct StorageTests {
         let reopened = kind == .sqlite ? try SQLiteStorage(directory: directory) : store
         let state = try reopened.load()
         #expect(state.rooms.map(\.name) == ["Jogos"])
-        #expect(state.rooms.first?.moderators == ["aninha"])
+        #expect(state.rooms.first?.owner == "acc-ana")
+        #expect(state.rooms.first?.moderators == ["acc-caio"])
         #expect(state.rooms.first?.bans.map(\.name) == ["bia"])
         #expect(state.rooms.first?.bans.first?.address == "10.0.0.2")
         #expect(state.totalMessages == 3)
@@ -110,7 +167,8 @@ struct StorageTests {
         let recorded: [StoredMessage] = (0..<130).map { (i: Int) -> StoredMessage in
             let at = Double(i) + 0.25
             if i % 3 == 0 {
-                return Self.message("só para a bia \(i) 🎉", recipient: "bia", from: "s1", to: "s2", at: at)
+                return Self.message("só para a bia \(i) 🎉", recipient: "bia", from: "s1", to: "s2",
+                                    accounts: i % 2 == 0 ? ("acc-1", nil) : (nil, "acc-2"), at: at)
             }
             let text = i == 7 ? "" : "ação \(i) \u{202E}x"
             return Self.message(text, sender: "ção", at: at)
@@ -120,7 +178,7 @@ struct StorageTests {
         let reopened = try SQLiteStorage(directory: directory)
         let box = MessagesBox()
         let done = DispatchSemaphore(value: 0)
-        reopened.history(room: "geral", session: "s1", limit: 200) { box.messages = $0; done.signal() }
+        reopened.history(room: "geral", viewer: HistoryViewer(session: "s1"), limit: 200) { box.messages = $0; done.signal() }
         done.wait()
         #expect(box.messages == recorded)
     }

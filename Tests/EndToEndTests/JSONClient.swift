@@ -7,17 +7,24 @@ final class JSONClient {
     let name: String
     private var nextID = 1
 
-    init(port: Int, name: String) throws {
+    /// The `welcome` object the server answered the hello with.
+    private(set) var welcome: [String: Any] = [:]
+
+    /// Logs in as `name`, with `password` for a registered name.
+    init(port: Int, name: String, password: String? = nil) throws {
         raw = try LineClient(port: port)
         self.name = name
         _ = try raw.waitFor(containing: "Bem-vindo")
-        raw.send(#"{"type":"hello","name":"\#(name)"}"#)
+        var hello = ["type": "hello", "name": name]
+        hello["password"] = password
+        raw.send(String(decoding: try JSONSerialization.data(withJSONObject: hello), as: UTF8.self))
         let (line, _) = try raw.waitFor("welcome or error") { $0.hasPrefix("{") }
         let object = Self.decode(line)
         guard object["type"] as? String == "welcome" else { throw LoginRefused(code: object["code"] as? String ?? "?") }
+        welcome = object
     }
 
-    struct LoginRefused: Error { let code: String }
+    struct LoginRefused: Error, Equatable { let code: String }
 
     /// Sends a line (chat text or /command) and returns its result object and
     /// the objects that arrived before it.

@@ -1,3 +1,4 @@
+import ChatCore
 import ChatStore
 import Foundation
 import Testing
@@ -69,7 +70,7 @@ import Testing
     static func history(_ store: SQLiteStorage) throws -> [String] {
         final class Box: @unchecked Sendable { var texts: [String] = [] }
         let box = Box(), done = DispatchSemaphore(value: 0)
-        store.history(room: "geral", session: "none", limit: 100_000) { messages in
+        store.history(room: "geral", viewer: HistoryViewer(session: "none"), limit: 100_000) { messages in
             box.texts = messages.map(\.text)
             done.signal()
         }

@@ -24,7 +24,7 @@ final class TestServer {
 
     /// Stored hashed, as papo serve keeps it, at scrypt's cheapest allowed cost.
     static func hashed(_ password: String) -> String {
-        password.isEmpty ? password : AdminCredential.cheaplyStored(password)
+        password.isEmpty ? password : PasswordHash.cheaplyStored(password)
     }
 
     static func temporaryDirectory() -> URL {
@@ -43,7 +43,8 @@ final class TestServer {
         let storage = try SQLiteStorage(directory: directory)
         let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox(storage: storage))
         let host = try BotHost(chat: chat, bots: bots ?? directory.appendingPathComponent("no-bots"),
-                               adminPassword: adminPassword.map(Self.hashed), logger: logger)
+                               adminPassword: adminPassword.map(Self.hashed), logger: logger,
+                               passwordLogRounds: PasswordHash.cheapestLogRounds)
         host.loadBots()
         let engine = host.engine
         // Two loops whatever the machine, so messages cross between loops.
@@ -69,7 +70,7 @@ final class TestServer {
         return client
     }
 
-    func json(_ name: String) throws -> JSONClient {
-        try JSONClient(port: port, name: name)
+    func json(_ name: String, password: String? = nil) throws -> JSONClient {
+        try JSONClient(port: port, name: name, password: password)
     }
 }

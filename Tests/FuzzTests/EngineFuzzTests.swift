@@ -50,7 +50,7 @@ final class FuzzChat {
     private(set) var ids: [UserID] = []
     private let names = ["ana", "bia", "caio"]
     /// "segredo", hashed once at scrypt's cheapest allowed cost.
-    static let password = AdminCredential.cheaplyStored("segredo")
+    static let password = PasswordHash.cheaplyStored("segredo")
 
     init() throws {
         let chat = try Chat(storage: MemoryStorage(), outbox: outbox)

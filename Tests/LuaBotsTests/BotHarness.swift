@@ -73,7 +73,7 @@ final class BotHarness {
     }
 
     /// "segredo", hashed once at scrypt's cheapest allowed cost.
-    static let password = AdminCredential.cheaplyStored("segredo")
+    static let password = PasswordHash.cheaplyStored("segredo")
 
     /// The folder of the bots shipped in the repository.
     static let shippedFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

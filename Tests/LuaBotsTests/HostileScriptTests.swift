@@ -426,8 +426,8 @@ final class StalledStorage: ChatStorage, @unchecked Sendable {
     func load() throws -> PersistedState { try memory.load() }
     func loadBotData() throws -> [String: [String: String]] { try memory.loadBotData() }
     func record(_ change: StorageChange) { memory.record(change) }
-    func history(room: String, session: String, limit: Int, completion: @escaping @Sendable ([StoredMessage]) -> Void) {
-        memory.history(room: room, session: session, limit: limit, completion: completion)
+    func history(room: String, viewer: HistoryViewer, limit: Int, completion: @escaping @Sendable ([StoredMessage]) -> Void) {
+        memory.history(room: room, viewer: viewer, limit: limit, completion: completion)
     }
     func flush() {}
     func whenDurable(_ action: @escaping @Sendable () -> Void) {

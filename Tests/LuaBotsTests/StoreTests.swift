@@ -8,7 +8,7 @@ import Testing
 @Suite("Lua key-value store", .timeLimit(.minutes(1)))
 struct StoreTests {
     static let counter = """
-        papo.command{name = 'conta', run = function()
+        papo.command{name = 'contador', run = function()
           local n = tonumber(papo.store.get('n') or '0') + 1
           papo.store.set('n', n)
           return n
@@ -19,12 +19,12 @@ struct StoreTests {
     @Test func valuesSurviveReloadAndRestart() throws {
         let storage = MemoryStorage()
         let first = try BotHarness(files: ["conta.lua": Self.counter], storage: storage)
-        #expect(first.send("/conta")?.text == "1")
+        #expect(first.send("/contador")?.text == "1")
         _ = first.send("/reload", as: first.ana)
-        #expect(first.send("/conta")?.text == "2")
+        #expect(first.send("/contador")?.text == "2")
         // A new server on the same storage, as after a restart.
         let second = try BotHarness(files: ["conta.lua": Self.counter], storage: storage)
-        #expect(second.send("/conta")?.text == "3")
+        #expect(second.send("/contador")?.text == "3")
         #expect(second.send("/apaga")?.text == "0")
         #expect(try storage.loadBotData()["conta.lua"] == [:])
     }

@@ -2,11 +2,12 @@ import Crypto
 import Foundation
 import _CryptoExtras
 
-/// The admin password as the server keeps it: an scrypt key and its salt,
-/// never the password itself. `papo hash-password` writes the stored form,
-/// `scrypt$<log2 N>$<r>$<p>$<salt>$<key>` (base64); a file that holds a
-/// plain password instead is hashed when the server starts.
-public struct AdminCredential: Sendable {
+/// A password as the server keeps it (the admin password, and each
+/// account's): an scrypt key and its own random salt, never the password
+/// itself. The stored form is `scrypt$<log2 N>$<r>$<p>$<salt>$<key>`
+/// (base64); `papo hash-password` prints it for the admin password file,
+/// and a file that holds a plain password instead is hashed at start.
+public struct PasswordHash: Sendable {
     let logRounds: Int
     let blockSize: Int
     let parallelism: Int
@@ -23,6 +24,8 @@ public struct AdminCredential: Sendable {
     public static let defaultLogRounds = 14
     /// The costs a stored form may name (log2 of scrypt's N).
     static let allowedLogRounds = 10...20
+    /// The cheapest: for tests, which make many hashes and only need them to work.
+    public static let cheapestLogRounds = allowedLogRounds.lowerBound
     /// Longer attempts are refused unhashed (a line holds at most a few KiB).
     static let maxPasswordBytes = 1024
 
@@ -38,7 +41,7 @@ public struct AdminCredential: Sendable {
               let parallelism = Int(parts[3]), (1...4).contains(parallelism),
               let salt = Data(base64Encoded: String(parts[4])), salt.count >= 16,
               let key = Data(base64Encoded: String(parts[5])), key.count == 32 else {
-            throw Invalid(description: "not a valid scrypt$<log2 N>$<r>$<p>$<salt>$<key> admin password hash")
+            throw Invalid(description: "not a valid scrypt$<log2 N>$<r>$<p>$<salt>$<key> password hash")
         }
         self.init(logRounds: logRounds, blockSize: blockSize, parallelism: parallelism, salt: Array(salt),
                   key: Array(key))
@@ -53,10 +56,10 @@ public struct AdminCredential: Sendable {
     }
 
     /// A new credential for `password`, with a fresh random salt.
-    public static func hashing(_ password: String, logRounds: Int = defaultLogRounds) throws -> AdminCredential {
+    public static func hashing(_ password: String, logRounds: Int = defaultLogRounds) throws -> PasswordHash {
         let salt = (0..<16).map { _ in UInt8.random(in: .min ... .max) }
         let key = try derive(password, salt: salt, logRounds: logRounds, blockSize: 8, parallelism: 1)
-        return AdminCredential(logRounds: logRounds, blockSize: 8, parallelism: 1, salt: salt, key: key)
+        return PasswordHash(logRounds: logRounds, blockSize: 8, parallelism: 1, salt: salt, key: key)
     }
 
     /// The stored form of `password` at the cheapest cost allowed: for
@@ -64,7 +67,7 @@ public struct AdminCredential: Sendable {
     /// the password to work, never for a real server.
     public static func cheaplyStored(_ password: String) -> String {
         // Cannot fail: the cost is within the allowed range.
-        try! hashing(password, logRounds: allowedLogRounds.lowerBound).storedForm
+        try! hashing(password, logRounds: cheapestLogRounds).storedForm
     }
 
     /// The line to keep in the admin password file.

@@ -5,8 +5,8 @@ import Testing
 /// The admin password is kept as an scrypt hash; these check the stored
 /// form both ways and that bad forms are refused, not misread.
 @Suite("Admin credential")
-struct AdminCredentialTests {
-    static let credential = try! AdminCredential.hashing("segredo", logRounds: 10)
+struct PasswordHashTests {
+    static let credential = try! PasswordHash.hashing("segredo", logRounds: 10)
 
     @Test func theRightPasswordAndOnlyItMatches() {
         #expect(Self.credential.verify("segredo"))
@@ -19,13 +19,13 @@ struct AdminCredentialTests {
         let stored = Self.credential.storedForm
         #expect(stored.hasPrefix("scrypt$10$8$1$"))
         #expect(!stored.contains("segredo"))
-        #expect(try AdminCredential(stored: stored).verify("segredo"))
+        #expect(try PasswordHash(stored: stored).verify("segredo"))
         // The same password hashes differently each time (a fresh salt).
-        #expect(try AdminCredential.hashing("segredo", logRounds: 10).storedForm != stored)
+        #expect(try PasswordHash.hashing("segredo", logRounds: 10).storedForm != stored)
     }
 
     @Test func aPlainPasswordIsHashedOnLoad() throws {
-        let loaded = try AdminCredential(stored: "segredo")
+        let loaded = try PasswordHash(stored: "segredo")
         #expect(loaded.storedForm.hasPrefix("scrypt$14$"))
         #expect(loaded.verify("segredo"))
     }
@@ -36,6 +36,6 @@ struct AdminCredentialTests {
         "scrypt$14$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$extra",
     ])
     func aMalformedHashIsRefused(_ stored: String) {
-        #expect(throws: AdminCredential.Invalid.self) { try AdminCredential(stored: stored) }
+        #expect(throws: PasswordHash.Invalid.self) { try PasswordHash(stored: stored) }
     }
 }
