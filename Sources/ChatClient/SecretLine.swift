@@ -1,19 +1,29 @@
 import BotEngine
 
-/// Lines that carry a password (`/admin senha` and its aliases): the
+/// Lines that carry a password (`/admin senha`, `/registrar senha`,
+/// `/identificar nome senha`, `/senha atual nova`, and their aliases): the
 /// terminal client shows them masked and keeps them out of the up-arrow
-/// history, so the password does not stay on a screen others may see.
+/// history, so a password does not stay on a screen others may see.
 enum SecretLine {
-    /// The admin command's names, with their slash, from the command table.
-    static let commands = Set(([BuiltinCommands.admin.name] + BuiltinCommands.admin.aliases).map { "/" + $0 })
+    /// Command names (with their slash, from the command table) and how
+    /// many words after the name stay visible (`/identificar ana ****`).
+    static let commands: [String: Int] = {
+        var visible: [String: Int] = [:]
+        for (command, shown) in [(BuiltinCommands.admin, 0), (BuiltinCommands.registrar, 0),
+                                 (BuiltinCommands.senha, 0), (BuiltinCommands.identificar, 1)] {
+            for name in [command.name] + command.aliases { visible["/" + name] = shown }
+        }
+        return visible
+    }()
 
     static let mask = "********"
 
-    /// `line` with its password replaced by asterisks, or nil when it carries none.
+    /// `line` with its passwords replaced by asterisks, or nil when it carries none.
     static func masked(_ line: String) -> String? {
-        let words = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard words.count == 2, commands.contains(words[0].lowercased()),
-              words[1].contains(where: { $0 != " " }) else { return nil }
-        return "\(words[0]) \(mask)"
+        let words = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard let first = words.first, let shown = commands[first.lowercased()], words.count > shown + 1 else {
+            return nil
+        }
+        return ([String(first)] + words.dropFirst().prefix(shown).map(String.init) + [mask]).joined(separator: " ")
     }
 }

@@ -86,8 +86,14 @@ final class ServerConnection: @unchecked Sendable {
 
     /// Sends a JSON request object.
     func send(type: String, field: String, value: String) {
+        send(type: type, fields: [field: value])
+    }
+
+    /// Sends a JSON request object with these string fields.
+    func send(type: String, fields: [String: String]) {
         guard let channel else { return }
-        var request: [String: Any] = ["type": type, field: value]
+        var request: [String: Any] = fields
+        request["type"] = type
         if type != "hello" {
             request["id"] = nextID
             nextID += 1

@@ -61,9 +61,12 @@ public final class TerminalClient {
 
     // MARK: Logging in
 
-    /// Sends names until the server accepts one; nil if the user gave up or the link died.
+    /// Sends names until the server accepts one; nil if the user gave up or
+    /// the link died. A registered name is sent again with its password,
+    /// asked for without echo when the server says it needs one.
     private func logIn() -> String? {
         var candidate = name
+        var password: String?
         while true {
             if candidate == nil {
                 guard let typed = askName() else {
@@ -72,8 +75,12 @@ public final class TerminalClient {
                 }
                 candidate = typed
             }
-            connection.send(type: "hello", field: "name", value: candidate!)
+            var hello = ["name": candidate!]
+            hello["password"] = password
+            connection.send(type: "hello", fields: hello)
+            let sentName = candidate!
             candidate = nil
+            password = nil
             while true {
                 let items = connection.inbox.wait(timeout: 10)
                 if items.isEmpty {
@@ -93,6 +100,15 @@ public final class TerminalClient {
                             renderer.render(parsed).forEach(printLine)
                             updatePrompt(name: name, room: room)
                             return name
+                        case .error("password_required", let message):
+                            printLine(message)
+                            guard let typed = askPassword() else {
+                                leaving = true
+                                return nil
+                            }
+                            candidate = sentName
+                            password = typed
+                            answered = true
                         case .error(_, let message):
                             printLine(renderer.paint(message, .red))
                             answered = true
@@ -104,6 +120,17 @@ public final class TerminalClient {
                 if answered { break }
             }
         }
+    }
+
+    /// The password, read from the terminal with echo off (so it is never
+    /// on screen nor in the line editor's history), or the next line of
+    /// piped input.
+    private func askPassword() -> String? {
+        if interactive {
+            return getpass("Senha: ").map { String(cString: $0) }
+        }
+        print("Senha: ", terminator: "")
+        return Swift.readLine()
     }
 
     private func askName() -> String? {

@@ -13,6 +13,13 @@ import Testing
         ("/privado ana /admin segredo", nil),
         ("olá /admin segredo", nil),
         ("/nome ana", nil),
+        ("/registrar minha senha longa", "/registrar ********"),
+        ("/register segredo1", "/register ********"),
+        ("/identificar ana segredo1", "/identificar ana ********"),
+        ("/LOGIN ana frase com espaços", "/LOGIN ana ********"),
+        ("/identify ana", nil),     // no password yet: nothing to hide
+        ("/senha velha-senha nova-senha", "/senha ********"),
+        ("/password x", "/password ********"),
     ]
 
     @Test(arguments: rows) func masked(_ row: (line: String, shown: String?)) {

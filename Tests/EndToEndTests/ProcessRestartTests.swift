@@ -86,13 +86,20 @@ enum PapoProcess {
         return exe.deletingLastPathComponent().appendingPathComponent("papo")
     }
 
-    static func serve(port: Int, data: URL, extra: [String] = []) throws -> Process {
+    /// - Parameter log: a file the server's log (standard error) is appended to.
+    static func serve(port: Int, data: URL, extra: [String] = [], log: URL? = nil) throws -> Process {
         let process = Process()
         process.executableURL = binary
         // An empty bots folder: the shipped bots would add their own messages.
         process.arguments = ["serve", "--port", String(port), "--data", data.path,
                              "--bots", data.appendingPathComponent("no-bots").path, "--log-level", "warning"] + extra
         process.standardOutput = FileHandle.nullDevice
+        if let log {
+            if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+            let handle = try FileHandle(forWritingTo: log)
+            handle.seekToEndOfFile()
+            process.standardError = handle
+        }
         try process.run()
         return process
     }

@@ -50,6 +50,40 @@ import Testing
         await server.stop()
     }
 
+    /// Issue #11: a registered name asks for its password with echo off;
+    /// no password is ever on screen or in the up-arrow history.
+    @Test func aRegisteredNameAsksForItsPasswordUnseen() async throws {
+        let server = try await TestServer.start()
+        let owner = try server.json("ana")
+        try owner.request("/registrar senha-da-ana")
+        try owner.request("/sair")
+        let tmux = try Tmux(command: "\(PapoProcess.binary.path) connect --port \(server.port) --name ana")
+        defer { tmux.kill() }
+        try tmux.waitForScreen(containing: "Senha:")
+        tmux.send(keys: "errada-123", "Enter")
+        try tmux.waitForScreen(containing: "Seu nome:")
+        tmux.send(keys: "ana", "Enter")
+        try tmux.waitForLastLine { $0.hasPrefix("Senha:") }
+        tmux.send(keys: "senha-da-ana", "Enter")
+        try tmux.waitForScreen(containing: "Conectado como ana")
+        tmux.send(keys: "olá", "Enter")
+        try tmux.waitForScreen(containing: "<ana> olá")
+        tmux.send(keys: "/senha senha-da-ana senha-nova-1", "Enter")
+        let screen = try tmux.waitForScreen(containing: "Senha trocada.")
+        #expect(screen.contains("O nome ana está registrado. Qual é a senha?"))
+        #expect(screen.contains("Senha incorreta."))
+        #expect(screen.contains("ana@#geral> /senha ********"))
+        for secret in ["errada-123", "senha-da-ana", "senha-nova-1"] {
+            #expect(!screen.contains(secret), "\(secret) on screen")
+        }
+        tmux.send(keys: "Up")
+        let edited = try tmux.waitForLastLine { $0 == "ana@#geral> olá" }
+        #expect(!edited.contains("senha-nova-1") && !edited.contains("senha-da-ana"))
+        tmux.send(keys: "C-u", "/sair", "Enter")
+        try tmux.waitForScreen(containing: "EXIT=0")
+        await server.stop()
+    }
+
     @Test func anUnreachableServerIsOneSentence() async throws {
         let port = try FreePort.find()
         let tmux = try Tmux(command: "\(PapoProcess.binary.path) connect --port \(port) --name ana")
