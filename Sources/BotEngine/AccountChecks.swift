@@ -15,7 +15,7 @@ extension ChatEngine {
     public static let maxPasswordAttempts = 3
 
     /// Refuses a new password that is too short, too long or holds control characters.
-    static func checkNewPassword(_ password: String) throws {
+    public static func checkNewPassword(_ password: String) throws {
         if NameRules.containsControlCharacters(password) || password.utf8.count > PasswordHash.maxPasswordBytes {
             throw ChatError.passwordInvalid
         }

@@ -6,7 +6,7 @@ struct Papo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "papo",
         abstract: "Papo: a terminal chat server whose every message goes through a bot engine.",
-        subcommands: [Serve.self, Connect.self, HashPassword.self, Bots.self, Bench.self],
+        subcommands: [Serve.self, Connect.self, Accounts.self, HashPassword.self, Bots.self, Bench.self],
         defaultSubcommand: nil
     )
 }

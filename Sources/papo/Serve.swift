@@ -106,6 +106,8 @@ struct Serve: AsyncParsableCommand {
         if password == nil {
             logger.notice("no admin password set: /admin is disabled (use --admin-password-file or PAPO_ADMIN_PASSWORD)")
         }
+        // One process per data folder: a second server, or papo accounts, is refused.
+        let folderLock = try DataFolderLock(directory: URL(fileURLWithPath: data))
         let storeLogger = logger
         let storage = try SQLiteStorage(directory: URL(fileURLWithPath: data)) { error in
             storeLogger.error("storage error: \(error)")
@@ -129,6 +131,7 @@ struct Serve: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(
             services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        withExtendedLifetime(folderLock) {}
     }
 }
 

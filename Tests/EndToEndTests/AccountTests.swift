@@ -83,6 +83,61 @@ import Testing
         }
     }
 
+    /// `papo accounts`: the operator makes an admin account with the server
+    /// stopped (never a bare name a stranger could register first), resets
+    /// its password, and is refused while the server runs.
+    @Test func theOperatorCreatesAnAdminAccountAndResetsItsPasswordOffline() async throws {
+        let data = TestServer.temporaryDirectory()
+        #expect(try Self.papo(["accounts", "create", "chefe", "--admin", "--data", data.path], input: "senha-do-chefe\n").status == 0)
+        let missing = try Self.papo(["accounts", "grant-admin", "ninguem", "--data", data.path])
+        #expect(missing.status != 0 && missing.error.contains("there is no account named ninguem"))
+        let short = try Self.papo(["accounts", "create", "bia", "--data", data.path], input: "curta\n")
+        #expect(short.status != 0 && short.error.contains("8 characters"))
+        let port = try FreePort.find()
+        let server = try PapoProcess.serve(port: port, data: data)
+        let chefe = try LineClient.connectWithRetry(port: port)
+        try chefe.waitFor(containing: "Bem-vindo")
+        chefe.send("chefe")
+        try chefe.waitFor(containing: "Qual é a senha?")
+        chefe.send("senha-do-chefe")
+        try chefe.waitFor(containing: "Você entrou na sua conta")
+        chefe.send("/usuarios")
+        try chefe.waitFor(containing: "chefe — #geral (admin)")
+        let busy = try Self.papo(["accounts", "reset-password", "chefe", "--data", data.path], input: "senha-nova-123\n")
+        #expect(busy.status != 0 && busy.error.contains("another Papo process"))
+        server.terminate()
+        server.waitUntilExit()
+        #expect(try Self.papo(["accounts", "reset-password", "chefe", "--data", data.path], input: "senha-nova-123\n").status == 0)
+        let listed = try Self.papo(["accounts", "list", "--data", data.path])
+        #expect(listed.output.hasPrefix("chefe\t") && listed.output.contains("\tadmin"))
+        let again = try PapoProcess.serve(port: port, data: data)
+        defer { again.terminate(); again.waitUntilExit() }
+        let back = try LineClient.connectWithRetry(port: port)
+        try back.waitFor(containing: "Bem-vindo")
+        back.send("chefe")
+        try back.waitFor(containing: "Qual é a senha?")
+        back.send("senha-nova-123")
+        try back.waitFor(containing: "Você entrou na sua conta")
+    }
+
+    /// Runs the papo binary with `input` on standard input.
+    static func papo(_ arguments: [String], input: String = "") throws -> (status: Int32, output: String, error: String) {
+        let process = Process()
+        process.executableURL = PapoProcess.binary
+        process.arguments = arguments
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        let error = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
+    }
+
     @Test func theNewestConnectionOfAnAccountWinsAndTheGhostIsTold() async throws {
         let server = try await TestServer.start()
         let ghost = try server.json("ana")
