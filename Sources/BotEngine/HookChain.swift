@@ -34,7 +34,7 @@ extension ChatEngine {
     /// the chat's lock.
     func sayThroughHooks(_ text: String, requestID: String?, from user: UserID) {
         let base = HookInput(user: user, userName: chat.name(of: user) ?? "", room: chat.roomName(of: user) ?? "",
-                             role: chat.role(of: user), text: text)
+                             role: chat.role(of: user), text: text, account: AccountRef(chat.account(of: user)))
         var batch = [PendingMessage(input: base, requestID: requestID)]
         if let pipeline = pipelines[user] {
             while batch.count < Self.maxHookBatch, let first = pipeline.waiting.first,

@@ -16,6 +16,22 @@ public struct HookInput: Sendable {
     public var role: Role
     /// The text so far (earlier hooks may have replaced it).
     public var text: String
+    /// The account the sender is identified as; nil for a guest.
+    public var account: AccountRef? = nil
+}
+
+/// Who a user is, for a bot that keeps data per person: the account's
+/// name, and its id, which is never reused (a dropped account's name may
+/// be registered again by someone else; the id is not).
+public struct AccountRef: Sendable, Equatable {
+    public var name: String
+    public var id: String
+
+    public init?(_ account: AccountRecord?) {
+        guard let account else { return nil }
+        name = account.name
+        id = account.id
+    }
 }
 
 /// A function that sees every public message before the room does. It runs

@@ -28,6 +28,7 @@ struct CallerSnapshot: Sendable {
     var user: String
     var room: String
     var role: Role
+    var account: AccountRef?
     var arguments: String
     var words: [String]
     /// The caller's room's members (at most 1000).
@@ -37,6 +38,7 @@ struct CallerSnapshot: Sendable {
         user = context.callerName
         room = context.chat.roomName(of: context.caller) ?? ""
         role = context.role
+        account = AccountRef(context.chat.account(of: context.caller))
         arguments = context.arguments
         words = context.words(limit: 64)
         members = Array(context.chat.roomMembers(of: context.caller).prefix(1000))
@@ -166,7 +168,7 @@ final class LuaScript {
         try state.withHeadroom {
             state.pushReference(command.function)
             papo_newtable(L)
-            setCallerFields(user: caller.user, room: caller.room, role: caller.role)
+            setCallerFields(user: caller.user, room: caller.room, role: caller.role, account: caller.account)
             state.setField("args", string: caller.arguments)
             state.setField("words", strings: caller.words)
             state.setField("members", strings: caller.members)
@@ -201,10 +203,17 @@ final class LuaScript {
     }
 
     /// `user`, `room` and `role` of the caller, into the table on top of the stack.
-    private func setCallerFields(user: String, room: String, role: Role) {
+    /// `user`, `room`, `role`, and who the caller is: `identified`, and
+    /// for an identified caller `account` (its name) and `account_id`.
+    private func setCallerFields(user: String, room: String, role: Role, account: AccountRef?) {
         state.setField("user", string: user)
         state.setField("room", string: room)
         state.setField("role", string: role.description)
+        state.setField("identified", bool: account != nil)
+        if let account {
+            state.setField("account", string: account.name)
+            state.setField("account_id", string: account.id)
+        }
     }
 
     // MARK: The API scripts see
@@ -567,7 +576,7 @@ final class LuaScript {
         try state.withHeadroom {
             state.pushReference(hook)
             papo_newtable(L)
-            setCallerFields(user: input.userName, room: input.room, role: input.role)
+            setCallerFields(user: input.userName, room: input.room, role: input.role, account: input.account)
             state.setField("text", string: input.text)
         }
         try speaking(in: input.room) {

@@ -1,0 +1,62 @@
+import BotEngine
+import ChatCore
+import ChatStore
+import Foundation
+import Testing
+
+/// Issue #11: a script knows who is who. `ctx.identified`, and for an
+/// identified caller `ctx.account` and `ctx.account_id`, in commands and
+/// in message hooks.
+@Suite("Accounts in the bot API", .timeLimit(.minutes(1)))
+struct AccountContextTests {
+    /// The points bot of docs/BOTS.md §3, as printed there.
+    static let points = """
+        local function key(ctx) return "pontos:" .. ctx.account_id end
+
+        papo.command{
+          name = "acertei", help = "marca um ponto para você",
+          run = function(ctx)
+            if not ctx.identified then
+              return "Pontos ficam com a sua conta: crie uma com /registrar <senha>."
+            end
+            local n = tonumber(papo.store.get(key(ctx)) or "0") + 1
+            papo.store.set(key(ctx), n)
+            return ctx.account .. " tem " .. n .. " ponto(s)."
+          end,
+        }
+        """
+
+    static let whoIs = """
+        papo.command{name = "quem", run = function(ctx)
+          if ctx.identified then return ctx.account .. " " .. ctx.account_id end
+          return "convidado " .. tostring(ctx.account) .. " " .. tostring(ctx.account_id)
+        end}
+        papo.on_message(function(ctx)
+          if ctx.identified then return ctx.text .. " [" .. ctx.account .. "]" end
+        end)
+        """
+
+    @Test func commandsAndHooksSeeTheCallersAccount() throws {
+        let storage = MemoryStorage()
+        let bots = try BotHarness(files: ["quem.lua": Self.whoIs], storage: storage)
+        #expect(bots.send("/quem")?.text == "convidado nil nil")
+        _ = bots.send("oi")
+        #expect(bots.outbox.messages(to: bots.ana).last == "oi")
+        #expect(bots.send("/registrar senha-da-bia")?.error == nil)
+        let id = try #require(try storage.load().accounts.first?.id)
+        #expect(bots.send("/quem")?.text == "bia \(id)")
+        _ = bots.send("oi de novo")
+        #expect(bots.outbox.messages(to: bots.ana).last == "oi de novo [bia]")
+    }
+
+    @Test func thePointsExampleKeysOnThePersonNotTheName() throws {
+        let storage = MemoryStorage()
+        let bots = try BotHarness(files: ["pontos.lua": Self.points], storage: storage)
+        #expect(bots.send("/acertei")?.text == "Pontos ficam com a sua conta: crie uma com /registrar <senha>.")
+        #expect(bots.send("/registrar senha-da-bia")?.error == nil)
+        #expect(bots.send("/acertei")?.text == "bia tem 1 ponto(s).")
+        #expect(bots.send("/acertei")?.text == "bia tem 2 ponto(s).")
+        let id = try #require(try storage.load().accounts.first?.id)
+        #expect(try storage.loadBotData()["pontos.lua"] == ["pontos:\(id)": "2"])
+    }
+}
