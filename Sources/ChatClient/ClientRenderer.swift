@@ -15,6 +15,8 @@ struct ClientRenderer {
         case event(ChatEvent)
         case result(ok: Bool, text: String?, message: String?, items: [ChatEvent])
         case error(code: String, message: String)
+        /// Something the server says on its own (docs/PROTOCOL.md §4).
+        case notice(String)
         case other(String)
     }
 
@@ -36,6 +38,8 @@ struct ClientRenderer {
                            message: object["message"] as? String, items: items)
         case "error":
             return .error(code: object["code"] as? String ?? "", message: object["message"] as? String ?? "")
+        case "notice":
+            return .notice(object["text"] as? String ?? "")
         default:
             return event(object).map(Parsed.event) ?? .other(line)
         }
@@ -56,6 +60,8 @@ struct ClientRenderer {
             return lines
         case .error(_, let message):
             return [paint("[erro] \(message)", .red)]
+        case .notice(let text):
+            return [paint("[\(TimeFormat.dateTime(Date()))] [papo] \(text)", .cyan)]
         case .other(let line):
             return [line]
         }

@@ -139,7 +139,7 @@ extension Chat {
             if account.isAdmin { user.isAdmin = false }
             users[online] = user
             outbox.deliver(.reply(Reply(text: "Sua conta \(account.name) foi apagada por um administrador: agora você é convidado.",
-                                        time: clock())), to: [user.endpoint])
+                                        time: clock(), unprompted: true)), to: [user.endpoint])
         }
         return account.name
     }
@@ -178,7 +178,7 @@ extension Chat {
     /// Tells the connection `id` that its account signed in elsewhere, and closes it.
     func replaceSession(_ id: UserID) {
         guard let endpoint = users[id]?.endpoint else { return }
-        outbox.deliver(.reply(Reply(error: .sessionReplaced, time: clock())), to: [endpoint])
+        outbox.deliver(.reply(Reply(error: .sessionReplaced, time: clock(), unprompted: true)), to: [endpoint])
         disconnect(id, reason: "entrou por outra conexão")
         outbox.disconnect(endpoint)
     }

@@ -61,16 +61,21 @@ public struct Reply: Sendable, Equatable {
     /// Structured rows that come with the reply, such as history entries.
     public var items: [ChatEvent]
     public var time: Date
+    /// Sent by the server on its own, not in answer to one of the user's
+    /// lines (the account was dropped; it signed in elsewhere). JSON shows
+    /// it as an `error` or a `notice` object, never as a `result`.
+    public var unprompted: Bool
 
     public var ok: Bool { error == nil }
 
     public init(requestID: String? = nil, error: ChatError? = nil, text: String = "",
-                items: [ChatEvent] = [], time: Date) {
+                items: [ChatEvent] = [], time: Date, unprompted: Bool = false) {
         self.requestID = requestID
         self.error = error
         self.text = text
         self.items = items
         self.time = time
+        self.unprompted = unprompted
     }
 }
 

@@ -33,6 +33,14 @@ enum JSONRenderer {
     }
 
     private static func render(_ reply: Reply) -> String {
+        if reply.unprompted {
+            if let error = reply.error { return Self.error(error, time: TimeFormat.iso8601(reply.time)) }
+            var json = JSONObject()
+            json.field("type", "notice")
+            json.field("text", reply.text)
+            json.field("time", TimeFormat.iso8601(reply.time))
+            return json.finished()
+        }
         if let error = reply.error {
             return Self.error(error, requestID: reply.requestID ?? "null", time: TimeFormat.iso8601(reply.time))
         }

@@ -145,8 +145,8 @@ import Testing
         let bia = try server.json("bia")
         let again = try server.json("ana", password: "senha-da-ana")
         #expect(again.welcome["account"] as? String == "ana")
-        // Not an answer to any request of its own: a result whose id is null.
-        let told = try ghost.event("result") { $0["code"] as? String == "session_replaced" }
+        // Not an answer to any request: an error object, without id.
+        let told = try ghost.event("error") { $0["code"] as? String == "session_replaced" }
         #expect(told.string("message") == "Sua conta entrou por outra conexão; esta foi encerrada.")
         #expect(ghost.raw.waitForClose())
         let left = try bia.event("disconnect") { $0.string("sender") == "ana" }
@@ -157,6 +157,13 @@ import Testing
         #expect(throws: JSONClient.LoginRefused(code: "wrong_password")) {
             try server.json("ana", password: "errada-123")
         }
+        // An admin drops the account: its holder is told, in a notice, and stays as a guest.
+        let root = try server.json("raiz")
+        #expect(try root.request("/admin segredo").result["ok"] as? Bool == true)
+        #expect(try root.request("/conta apagar ana").result["ok"] as? Bool == true)
+        let notice = try again.event("notice")
+        #expect(notice.string("text") == "Sua conta ana foi apagada por um administrador: agora você é convidado.")
+        #expect(try again.request("/conta").result.string("text")?.hasPrefix("Você é convidado") == true)
         await server.stop()
     }
 
