@@ -78,6 +78,10 @@ extension Chat {
         if lobby.isBanned(nameKey: nameKey(account.name), address: nil, account: account.id) {
             throw ChatError.bannedFromRoom(lobby.name)
         }
+        if let holder = idsByName[nameKey(account.name)], holder != id, holder != onlineByAccount[account.id] {
+            // A guest holds the name (it was registered while they were away).
+            throw ChatError.nameTaken(account.name)
+        }
         if let other = onlineByAccount[account.id], other != id { replaceSession(other) }
         if let previous = user.account { onlineByAccount.removeValue(forKey: previous) }
         let oldName = user.name

@@ -38,6 +38,9 @@ import Testing
         "no_such_user", "cannot_target_self", "not_in_room", "not_moderator", "not_admin", "target_outranks",
         "not_banned", "wrong_password", "too_many_attempts", "admin_disabled", "already_admin", "unknown_command",
         "missing_argument", "invalid_argument", "not_connected", "bot_error", "blocked", "admin_locked_out",
+        "name_registered", "password_too_short", "password_invalid", "already_identified", "not_identified",
+        "no_such_account", "locked_out", "name_is_account", "not_owner", "already_moderator", "not_a_moderator",
+        "default_room", "admin_by_account",
     ]
 }
 
@@ -59,7 +62,7 @@ final class FuzzChat {
         let bots = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("bots")
         let host = try BotHost(chat: chat, bots: bots, adminPassword: Self.password, logger: logger,
-                               checkPasswordsInPlace: true)
+                               checkPasswordsInPlace: true, passwordLogRounds: PasswordHash.cheapestLogRounds)
         host.loadBots()
         engine = host.engine
         registry = host.registry

@@ -28,6 +28,8 @@ enum Fuzz {
         "/", "//", "/ping", "/ajuda", "/help", "/usuarios", "/nome", "/privado", "/msg", "/historico", "/hora",
         "/stats", "/salas", "/entrar", "/join", "/expulsar", "/kick", "/banir", "/ban", "/desbanir", "/admin",
         "/reload", "/bots", "/dado", "/moeda", "/sorteio", "/enquete", "/votar", "/lembrete", "/naoexiste",
+        "/registrar", "/register", "/identificar", "/login", "/senha", "/conta", "apagar", "/moderador", "/op",
+        "/desmoderador", "/deop", "senha-longa", "/sair",
         " ", "  ", "\t", "ana", "bia", "caio", "papo", "geral", "jogos", "0", "-5", "3d6", "999999999999",
         "10m", "olá", "é", "🙂", "\u{200D}", "\u{202E}", "\u{0007}", "\u{0085}", "\u{2028}", "x",
         String(repeating: "y", count: 300), "segredo", "|", "\"", "\\", "%s", "nil", "{",

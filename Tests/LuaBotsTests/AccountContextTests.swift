@@ -60,3 +60,35 @@ struct AccountContextTests {
         #expect(try storage.loadBotData()["pontos.lua"] == ["pontos:\(id)": "2"])
     }
 }
+
+/// A second connection identifying while the first is mid-command: the
+/// first is told and closed; its command's late answer goes nowhere.
+@Suite("Ghost takeover mid-command", .timeLimit(.minutes(1)))
+struct GhostMidCommandTests {
+    static let slow = """
+        papo.command{name = "lento", run = function()
+          local t = os.clock()
+          while os.clock() - t < 0.2 do end
+          return "pronto"
+        end}
+        """
+
+    @Test func theOldConnectionIsClosedAndTheLateAnswerDropped() throws {
+        let bots = try BotHarness(files: ["lento.lua": Self.slow])
+        #expect(bots.send("/registrar senha-da-bia")?.error == nil)
+        bots.engine.handle(line: "/lento", from: bots.biaID)
+        let fresh = Person()
+        final class Box: @unchecked Sendable { var result: Result<Welcome, ChatError>? }
+        let box = Box()
+        bots.engine.connect(name: "bia", password: "senha-da-bia", endpoint: fresh, address: nil,
+                            welcomed: { _ in }, completion: { box.result = $0 })
+        let newID = try #require(try box.result?.get().id)
+        bots.registry.waitUntilIdle()
+        let old = bots.outbox.replies(to: bots.bia)
+        #expect(old.last?.error == .sessionReplaced)
+        #expect(!old.contains { $0.text == "pronto" })
+        bots.engine.handle(line: "/ping", from: newID)
+        bots.registry.waitUntilIdle()
+        #expect(bots.outbox.replies(to: fresh).map(\.text) == ["pong"])
+    }
+}

@@ -61,7 +61,8 @@ final class BotHarness {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let chat = try Chat(storage: storage, outbox: outbox)
         let host = try BotHost(chat: chat, bots: directory, adminPassword: Self.password, logger: logger,
-                               checkPasswordsInPlace: true, botCPU: botCPU)
+                               checkPasswordsInPlace: true, botCPU: botCPU,
+                               passwordLogRounds: PasswordHash.cheapestLogRounds)
         (engine, registry) = (host.engine, host.registry)
         anaID = try engine.connect(name: "ana", endpoint: ana, address: nil).get().id
         biaID = try engine.connect(name: "bia", endpoint: bia, address: nil).get().id
