@@ -4,48 +4,56 @@ import Foundation
 /// Account passwords. scrypt is slow on purpose, so every check and every
 /// new hash runs on the engine's password queue, off the chat's lock and
 /// the event loops; the caller's later lines wait for the answer, nobody
-/// else's do. Wrong passwords are slowed per address and per name
-/// (`PasswordLockout`) and counted per connection (the third disconnects).
-/// No password is ever logged, echoed or stored: only its hash is.
+/// else's do. Wrong passwords are slowed per name, per name from one
+/// address and per address (`LoginLockouts`), and counted per connection
+/// (the third disconnects). No password is ever logged, echoed or stored:
+/// only its hash is, and a wrong one is logged with the account's name
+/// (never the typed one) and the address.
 extension ChatEngine {
-    /// Checks and hashes waiting on the queue at most; past it: `busy`.
-    static let maxPasswordChecksWaiting = 8
     public static let minPasswordLength = 8
     /// Wrong passwords one connection may give; the third disconnects.
     public static let maxPasswordAttempts = 3
 
-    /// Refuses a new password that is too short, too long or holds control characters.
+    /// Refuses a new password that is too short, too long, or holds spaces
+    /// or control characters. (Without spaces, `/senha atual nova` and
+    /// `/identificar nome senha` always split where the user meant.)
     public static func checkNewPassword(_ password: String) throws {
-        if NameRules.containsControlCharacters(password) || password.utf8.count > PasswordHash.maxPasswordBytes {
+        if NameRules.containsControlCharacters(password) || password.utf8.count > PasswordHash.maxPasswordBytes
+            || password.contains(where: \.isWhitespace) {
             throw ChatError.passwordInvalid
         }
         if password.count < minPasswordLength { throw ChatError.passwordTooShort(min: minPasswordLength) }
     }
 
-    /// Runs `work` on the password queue; then, as the chat's owner,
-    /// `settle` (always, even when the caller has left meanwhile: a wrong
-    /// guess must count) and `finish`, whose text answers the caller's line.
-    /// With no queue (tests) all of it runs at once.
-    func offLock<T: Sendable>(_ context: CommandContext, work: @escaping @Sendable () -> T,
+    /// Runs `work` on the password queue (in the slot already taken for
+    /// `address`); then, as the chat's owner, `settle` (always, even when
+    /// the caller has left meanwhile: a wrong guess must count) and
+    /// `finish`, whose text answers the caller's line. With no queue
+    /// (tests) all of it runs at once.
+    func offLock<T: Sendable>(_ context: CommandContext, address: String?, work: @escaping @Sendable () -> T,
                               settle: @escaping @Sendable (Chat, T) -> Void = { _, _ in },
                               finish: @escaping @Sendable (Chat, T) throws -> String) throws -> CommandResult {
         guard let queue = passwordChecks else {
             let result = work()
+            passwordSlots.give(address: address)
             settle(context.chat, result)
             return .reply(try finish(context.chat, result))
         }
-        guard passwordChecksWaiting < Self.maxPasswordChecksWaiting else { throw ChatError.busy }
-        passwordChecksWaiting += 1
         let continuation = context.suspend()
         queue.async {
             let result = work()
             self.withChat { chat in
-                self.passwordChecksWaiting -= 1
+                self.passwordSlots.give(address: address)
                 settle(chat, result)
             }
             continuation.finish { chat in try finish(chat, result) }
         }
         return .deferred
+    }
+
+    /// Takes a slot on the password queue, or throws `busy`.
+    func takePasswordSlot(address: String?, kind: PasswordQueueSlots.Kind) throws {
+        guard passwordSlots.take(address: address, kind: kind) else { throw ChatError.busy }
     }
 
     /// Counts a wrong password on the user's connection and returns the
@@ -56,22 +64,22 @@ extension ChatEngine {
         return failures >= Self.maxPasswordAttempts ? .tooManyAttempts : .wrongPassword
     }
 
-    /// The error for an address or a name that guessed wrong too often, if either is locked now.
-    func lockoutError(address: String?, name: String, now: Date) -> ChatError? {
-        let until = [accountAddressLockout.locked(address, now: now),
-                     accountNameLockout.locked(nameKey(name), now: now)].compactMap { $0 }.max()
-        return until.map { .loginLockedOut(seconds: max(1, Int($0.timeIntervalSince(now).rounded(.up)))) }
+    /// Starts an account password check against the lockouts, or throws `locked_out`.
+    func beginLogin(account: AccountRecord?, address: String?, now: Date) throws -> LoginLockouts.Ticket {
+        switch loginLockouts.begin(account: account.map { nameKey($0.name) }, address: address, now: now) {
+        case .success(let ticket): return ticket
+        case .failure(let locked):
+            throw ChatError.loginLockedOut(seconds: max(1, Int(locked.date.timeIntervalSince(now).rounded(.up))))
+        }
     }
 
     /// Records the outcome of one account password check.
-    func settleLogin(_ matched: Bool, address: String?, name: String, now: Date) {
-        if matched {
-            accountAddressLockout.succeeded(address)
-            accountNameLockout.succeeded(nameKey(name))
-        } else {
-            accountAddressLockout.failed(address, now: now)
-            accountNameLockout.failed(nameKey(name), now: now)
-            logger.warning("wrong account password", metadata: ["name": "\(name)", "address": "\(address ?? "local")"])
+    func settleLogin(_ ticket: LoginLockouts.Ticket, matched: Bool, account: AccountRecord?, address: String?,
+                     now: Date) {
+        loginLockouts.finish(ticket, matched: matched, now: now)
+        if !matched {
+            logger.warning("wrong account password",
+                           metadata: ["account": "\(account?.name ?? "(no such account)")", "address": "\(address ?? "local")"])
         }
     }
 
@@ -83,21 +91,29 @@ extension ChatEngine {
     /// password queue's thread (at once when the name is not registered:
     /// then the password is ignored and the user is a guest). `welcomed`
     /// runs under the chat's lock as soon as the user is in.
-    public func connect(name: String, password: String, endpoint: any ChatEndpoint, address: String?,
+    public func connect(name: String, password typed: String, endpoint: any ChatEndpoint, address: String?,
                         welcomed: @escaping @Sendable (Welcome) -> Void,
                         completion: @escaping @Sendable (Result<Welcome, ChatError>) -> Void) {
-        let start: Result<(PasswordHash, VerifiedLogin, String)?, ChatError> = withChat { chat in
+        // Passwords hold no spaces: the ones around it are the terminal's.
+        let password = typed.trimmingCharacters(in: .whitespaces)
+        typealias Check = (PasswordHash, VerifiedLogin, AccountRecord, LoginLockouts.Ticket)
+        let start: Result<Check?, ChatError> = withChat { chat in
             guard let account = chat.account(named: name) else { return .success(nil) }
-            if let error = lockoutError(address: address, name: account.name, now: chat.now) { return .failure(error) }
             if NameRules.containsControlCharacters(password) { return .failure(.passwordInvalid) }
             guard let hash = try? PasswordHash(stored: account.credential) else { return .failure(.wrongPassword) }
-            if passwordChecks != nil {
-                guard passwordChecksWaiting < Self.maxPasswordChecksWaiting else { return .failure(.busy) }
-                passwordChecksWaiting += 1
+            do {
+                try takePasswordSlot(address: address, kind: .login)
+                let ticket: LoginLockouts.Ticket
+                do { ticket = try beginLogin(account: account, address: address, now: chat.now) } catch {
+                    passwordSlots.give(address: address)
+                    throw error
+                }
+                return .success((hash, VerifiedLogin(accountID: account.id, credential: account.credential), account, ticket))
+            } catch {
+                return .failure(error as? ChatError ?? .badRequest("\(error)"))
             }
-            return .success((hash, VerifiedLogin(accountID: account.id, credential: account.credential), account.name))
         }
-        guard case .success(let found) = start, let (hash, login, accountName) = found else {
+        guard case .success(let found) = start, let (hash, login, account, ticket) = found else {
             if case .failure(let error) = start { completion(.failure(error)) }
             else { completion(connect(name: name, endpoint: endpoint, address: address, welcomed: welcomed)) }
             return
@@ -105,8 +121,8 @@ extension ChatEngine {
         let check: @Sendable () -> Void = {
             let matched = hash.verify(password)
             let result: Result<Welcome, ChatError> = self.withChat { chat in
-                if self.passwordChecks != nil { self.passwordChecksWaiting -= 1 }
-                self.settleLogin(matched, address: address, name: accountName, now: chat.now)
+                self.passwordSlots.give(address: address)
+                self.settleLogin(ticket, matched: matched, account: account, address: address, now: chat.now)
                 guard matched else { return .failure(.wrongPassword) }
                 let result = Result { try chat.connect(name: name, endpoint: endpoint, address: address, login: login) }
                     .mapError { $0 as? ChatError ?? .badRequest("\($0)") }
@@ -121,41 +137,51 @@ extension ChatEngine {
     // MARK: Commands
 
     /// `/identificar nome senha`. A name with no account gets the same
-    /// answer, after the same work, as a wrong password: accounts cannot
-    /// be listed by guessing.
+    /// answer, after the same work, as a wrong password.
     func identify(name: String, password: String, context: CommandContext) throws -> CommandResult {
         let chat = context.chat, user = context.caller, address = chat.address(of: user)
         if NameRules.containsControlCharacters(password) { throw ChatError.passwordInvalid }
-        if let error = lockoutError(address: address, name: name, now: chat.now) { throw error }
         let account = chat.account(named: name)
         if let account, chat.account(of: user)?.id == account.id { throw ChatError.alreadyIdentified(account.name) }
+        try takePasswordSlot(address: address, kind: .login)
+        let ticket: LoginLockouts.Ticket
+        do { ticket = try beginLogin(account: account, address: address, now: chat.now) } catch {
+            passwordSlots.give(address: address)
+            throw error
+        }
         let hash = account.flatMap { try? PasswordHash(stored: $0.credential) }
         let login = account.map { VerifiedLogin(accountID: $0.id, credential: $0.credential) }
-        return try offLock(context, work: { (hash ?? self.decoyCredential).verify(password) && login != nil },
-                           settle: { chat, matched in
-                               self.settleLogin(matched, address: address, name: name, now: chat.now)
-                           },
-                           finish: { chat, matched in
-                               guard matched, let login else { throw self.wrongPassword(for: user) }
-                               self.failedPasswords[user] = nil
-                               let accountName = try chat.identify(user, login: login)
-                               return "Você agora é \(accountName), identificado com a sua conta."
-                           })
+        return try offLock(context, address: address, work: { (hash ?? self.decoyCredential).verify(password) && login != nil },
+                       settle: { chat, matched in
+                           self.settleLogin(ticket, matched: matched, account: account, address: address, now: chat.now)
+                       },
+                       finish: { chat, matched in
+                           guard matched, let login else { throw self.wrongPassword(for: user) }
+                           self.failedPasswords[user] = nil
+                           let accountName = try chat.identify(user, login: login)
+                           return "Você agora é \(accountName), identificado com a sua conta."
+                       })
     }
 
     /// `/registrar senha`: the caller's name becomes their account.
     func register(password: String, context: CommandContext) throws -> CommandResult {
-        let chat = context.chat, user = context.caller
+        let chat = context.chat, user = context.caller, address = chat.address(of: user)
         try chat.checkCanRegister(user)
         try Self.checkNewPassword(password)
+        try takePasswordSlot(address: address, kind: .change)
+        guard registrations.allow(address: address, now: chat.now.timeIntervalSince1970) else {
+            passwordSlots.give(address: address)
+            throw ChatError.tooManyRegistrations
+        }
         let rounds = passwordLogRounds
-        return try offLock(context, work: { try? PasswordHash.hashing(password, logRounds: rounds).storedForm },
-                           finish: { chat, stored in
-                               guard let stored else { throw ChatError.badRequest("não foi possível guardar a senha") }
-                               let account = try chat.register(user, credential: stored)
-                               return "O nome \(account.name) agora é seu. Ao entrar com ele, o servidor pedirá a senha; "
-                                   + "de outro nome, use /identificar \(account.name) <senha>."
-                           })
+        return try offLock(context, address: address,
+                       work: { try? PasswordHash.hashing(password, logRounds: rounds).storedForm },
+                       finish: { chat, stored in
+                           guard let stored else { throw ChatError.badRequest("não foi possível guardar a senha") }
+                           let account = try chat.register(user, credential: stored)
+                           return "O nome \(account.name) agora é seu. Ao entrar com ele, o servidor pedirá a senha; "
+                               + "de outro nome, use /identificar \(account.name) <senha>."
+                       })
     }
 
     /// `/senha atual nova`.
@@ -164,25 +190,32 @@ extension ChatEngine {
         guard let account = chat.account(of: user) else { throw ChatError.notIdentified }
         if NameRules.containsControlCharacters(current) { throw ChatError.passwordInvalid }
         try Self.checkNewPassword(new)
-        if let error = lockoutError(address: address, name: account.name, now: chat.now) { throw error }
         let hash = try PasswordHash(stored: account.credential)
+        try takePasswordSlot(address: address, kind: .change)
+        let ticket: LoginLockouts.Ticket
+        do { ticket = try beginLogin(account: account, address: address, now: chat.now) } catch {
+            passwordSlots.give(address: address)
+            throw error
+        }
         let login = VerifiedLogin(accountID: account.id, credential: account.credential)
-        let rounds = passwordLogRounds, name = account.name
-        return try offLock(context, work: { () -> String?? in
-                               guard hash.verify(current) else { return .none }
-                               return .some(try? PasswordHash.hashing(new, logRounds: rounds).storedForm)
-                           },
-                           settle: { chat, outcome in
-                               self.settleLogin(outcome != nil, address: address, name: name, now: chat.now)
-                           },
-                           finish: { chat, outcome in
-                               guard let outcome else { throw self.wrongPassword(for: user) }
-                               guard let stored = outcome else {
-                                   throw ChatError.badRequest("não foi possível guardar a senha")
-                               }
-                               self.failedPasswords[user] = nil
-                               try chat.changePassword(user, login: login, to: stored)
-                               return "Senha trocada."
-                           })
+        let rounds = passwordLogRounds
+        return try offLock(context, address: address,
+                       work: { () -> String?? in
+                           guard hash.verify(current) else { return .none }
+                           return .some(try? PasswordHash.hashing(new, logRounds: rounds).storedForm)
+                       },
+                       settle: { chat, outcome in
+                           self.settleLogin(ticket, matched: outcome != nil, account: account, address: address,
+                                            now: chat.now)
+                       },
+                       finish: { chat, outcome in
+                           guard let outcome else { throw self.wrongPassword(for: user) }
+                           guard let stored = outcome else {
+                               throw ChatError.badRequest("não foi possível guardar a senha")
+                           }
+                           self.failedPasswords[user] = nil
+                           try chat.changePassword(user, login: login, to: stored)
+                           return "Senha trocada."
+                       })
     }
 }

@@ -15,7 +15,8 @@ extension ChatEngine {
         if let until = adminLockout.locked(address, now: chat.now) {
             throw ChatError.adminLockedOut(minutes: max(1, Int((until.timeIntervalSince(chat.now) / 60).rounded(.up))))
         }
-        return try offLock(context, work: { credential.verify(attempt) },
+        try takePasswordSlot(address: address, kind: .login)
+        return try offLock(context, address: address, work: { credential.verify(attempt) },
                            settle: { chat, matches in
                                // Counted even if the caller left meanwhile.
                                if matches {

@@ -17,14 +17,15 @@ public final class ChatEngine: @unchecked Sendable {
     var failedPasswords: [UserID: Int] = [:]
     /// Wrong `/admin` passwords per address; five in a row lock it out.
     var adminLockout = PasswordLockout.adminByAddress()
-    /// Wrong account passwords per address and per name (AccountChecks.swift).
-    var accountAddressLockout = PasswordLockout.accountsByAddress()
-    var accountNameLockout = PasswordLockout.accountsByName()
+    /// Wrong account passwords per address and per name (LoginLockouts.swift).
+    var loginLockouts = LoginLockouts()
+    /// New accounts per address.
+    var registrations = RegistrationBudget()
     /// Password checks and hashes run here, one at a time (scrypt takes
     /// 16 MiB), off the chat's lock and the event loops; nil runs them in
     /// place (tests).
     let passwordChecks: DispatchQueue?
-    var passwordChecksWaiting = 0
+    var passwordSlots = PasswordQueueSlots()
     /// The scrypt cost (log2 N) of new account passwords.
     public let passwordLogRounds: Int
     /// Checked instead when `/identificar` names no account, so that the
@@ -193,6 +194,7 @@ public final class ChatEngine: @unchecked Sendable {
     private func dispatch(_ line: String, from user: UserID, requestID: String?, chat: Chat) throws -> CommandResult {
         // A plain line (or `//texto`, which says a line that starts with a slash).
         if let text = Self.spokenText(line) {
+            if text.contains("/"), BuiltinCommands.looksLikePasswordCommand(text) { throw ChatError.looksLikePassword }
             return try say(text, from: user, requestID: requestID, chat: chat) ? .done : .deferred
         }
         let body = line.dropFirst()

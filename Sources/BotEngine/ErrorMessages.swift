@@ -62,7 +62,7 @@ extension ChatError {
             return "O nome \(name) se parece demais com \(like), que está registrado. Escolha outro."
         case .passwordRequired(let name): return "O nome \(name) está registrado. Qual é a senha?"
         case .passwordTooShort(let min): return "Senha curta demais: use pelo menos \(min) caracteres."
-        case .passwordInvalid: return "Senha inválida: sem caracteres de controle, até 1024 bytes."
+        case .passwordInvalid: return "Senha inválida: sem espaços nem caracteres de controle, até 1024 bytes."
         case .alreadyIdentified(let name): return "Você já está identificado como \(name)."
         case .notIdentified:
             return "Você não está identificado. Use /registrar <senha> ou /identificar <nome> <senha>."
@@ -78,6 +78,9 @@ extension ChatError {
         case .defaultRoomUnmoderated(let room): return "#\(room) não tem moderadores: só administradores a moderam."
         case .adminByAccount:
             return "Este servidor tem contas de administrador: /admin com a senha do servidor não vale mais. Use /identificar."
+        case .tooManyRegistrations: return "Contas novas demais vindas deste endereço. Tente de novo mais tarde."
+        case .looksLikePassword:
+            return "Isso parece um comando com senha e não foi enviado à sala. Para rodar o comando, comece a linha com /."
         case .botFailed(let command, let detail):
             let base = "O comando /\(command) falhou (erro no bot)."
             return detail.map { "\(base) \($0)" } ?? base

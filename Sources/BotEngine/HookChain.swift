@@ -37,8 +37,9 @@ extension ChatEngine {
                              role: chat.role(of: user), text: text, account: AccountRef(chat.account(of: user)))
         var batch = [PendingMessage(input: base, requestID: requestID)]
         if let pipeline = pipelines[user] {
+            // A line that looks like a password command is left for `dispatch`, which refuses it.
             while batch.count < Self.maxHookBatch, let first = pipeline.waiting.first,
-                  let spoken = Self.spokenText(first.line) {
+                  let spoken = Self.spokenText(first.line), !BuiltinCommands.looksLikePasswordCommand(spoken) {
                 let next = pipeline.takeFirst()
                 var input = base
                 input.text = spoken

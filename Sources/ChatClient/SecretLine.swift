@@ -5,16 +5,9 @@ import BotEngine
 /// terminal client shows them masked and keeps them out of the up-arrow
 /// history, so a password does not stay on a screen others may see.
 enum SecretLine {
-    /// Command names (with their slash, from the command table) and how
-    /// many words after the name stay visible (`/identificar ana ****`).
-    static let commands: [String: Int] = {
-        var visible: [String: Int] = [:]
-        for (command, shown) in [(BuiltinCommands.admin, 0), (BuiltinCommands.registrar, 0),
-                                 (BuiltinCommands.senha, 0), (BuiltinCommands.identificar, 1)] {
-            for name in [command.name] + command.aliases { visible["/" + name] = shown }
-        }
-        return visible
-    }()
+    /// Command names, with their slash, and how many words after the name
+    /// stay visible (`/identificar ana ****`), from the engine's list.
+    static let commands = Dictionary(uniqueKeysWithValues: BuiltinCommands.passwordCommands.map { ("/" + $0.key, $0.value) })
 
     static let mask = "********"
 

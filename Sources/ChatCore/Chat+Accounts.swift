@@ -51,15 +51,11 @@ extension Chat {
         user.guestRooms = []
         users[id] = user
         onlineByAccount[account.id] = id
+        // Rooms still moderated by this guest and by nobody else become the account's.
         for key in guestRooms {
-            guard let room = rooms[key] else { continue }
-            room.guestModerators.remove(id)
-            if room.owner == nil {
-                room.owner = account.id
-                storage.record(.roomOwnerChanged(room: room.name, owner: account.id))
-            } else if room.addModerator(account.id) {
-                storage.record(.moderatorAdded(room: room.name, account: account.id))
-            }
+            guard let room = rooms[key], room.guestModerators.remove(id) != nil, room.owner == nil else { continue }
+            room.owner = account.id
+            storage.record(.roomOwnerChanged(room: room.name, owner: account.id))
         }
         return account
     }
@@ -93,8 +89,9 @@ extension Chat {
             user.name = account.name
         }
         user.account = account.id
+        // The rights are the new account's (plus any from `/admin`), not the old one's.
         let becameAdmin = account.isAdmin && !user.isAdmin
-        if account.isAdmin { user.isAdmin = true }
+        user.accountAdmin = account.isAdmin
         users[id] = user
         onlineByAccount[account.id] = id
         let room = room(key: user.roomKey)
@@ -140,7 +137,7 @@ extension Chat {
         storage.record(.accountDeleted(id: account.id))
         if let online = onlineByAccount.removeValue(forKey: account.id), var user = users[online] {
             user.account = nil
-            if account.isAdmin { user.isAdmin = false }
+            user.accountAdmin = false
             users[online] = user
             outbox.deliver(.reply(Reply(text: "Sua conta \(account.name) foi apagada por um administrador: agora você é convidado.",
                                         time: clock(), unprompted: true)), to: [user.endpoint])
@@ -155,6 +152,7 @@ extension Chat {
         account.isAdmin = isAdmin
         accounts[account.id] = account
         storage.record(.accountSaved(account))
+        if let online = onlineByAccount[account.id] { users[online]?.accountAdmin = isAdmin }
     }
 
     /// What `/conta` shows about the caller.

@@ -13,6 +13,8 @@ extension Chat {
         let becomesOwner = room.owner == nil && caller.isAdmin
         if becomesOwner {
             room.owner = account.id
+            // Handed on: the guest who created it moderates it no more.
+            room.guestModerators.removeAll()
             storage.record(.roomOwnerChanged(room: room.name, owner: account.id))
         } else {
             room.addModerator(account.id)
@@ -49,6 +51,12 @@ extension Chat {
         if room.removeLegacyModerator(typed) {
             storage.record(.legacyModeratorRemoved(room: room.name, name: typed))
             removed = removed ?? typed
+        }
+        // A guest who created the room, online now under that name.
+        if removed == nil, let guest = lookup(typed), room.guestModerators.contains(guest.id) {
+            if guest.id == id { throw ChatError.cannotTargetSelf }
+            room.guestModerators.remove(guest.id)
+            removed = guest.name
         }
         guard let removed else { throw ChatError.notAModerator(typed) }
         emit(ChatEvent(kind: .moderatorRemoved, room: room.name, sender: caller.name, target: removed,

@@ -100,7 +100,7 @@ public final class Chat {
                             session: Self.newSessionToken(), connectedAt: clock())
         if let account {
             user.account = account.id
-            user.isAdmin = account.isAdmin
+            user.accountAdmin = account.isAdmin
             onlineByAccount[account.id] = id
         }
         users[id] = user
@@ -285,7 +285,7 @@ public final class Chat {
     public func grantAdmin(_ id: UserID) throws {
         var user = try self.user(id)
         if user.isAdmin { throw ChatError.alreadyAdmin }
-        user.isAdmin = true
+        user.sharedAdmin = true
         users[id] = user
         let room = room(key: user.roomKey)
         emit(ChatEvent(kind: .admin, room: room.name, sender: user.name, time: clock()), to: room)
@@ -323,7 +323,7 @@ public final class Chat {
         users.values.map { user in
             let room = room(key: user.roomKey)
             return UserSummary(name: user.name, room: room.name, role: role(of: user, in: room),
-                               connectedAt: user.connectedAt, identified: user.account != nil)
+                               connectedAt: user.connectedAt)
         }.sorted { nameKey($0.name) < nameKey($1.name) }
     }
 
@@ -377,7 +377,7 @@ public final class Chat {
         }
     }
 
-    private func lookup(_ name: String) -> ChatUser? {
+    func lookup(_ name: String) -> ChatUser? {
         idsByName[nameKey(name.trimmingSpaces)].flatMap { users[$0] }
     }
 

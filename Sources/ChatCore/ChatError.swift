@@ -85,6 +85,10 @@ public enum ChatError: Error, Equatable, Sendable {
     case defaultRoomUnmoderated(String)
     /// The server has admin accounts: the shared `/admin` password is off.
     case adminByAccount
+    /// This address registered as many accounts as it may for now.
+    case tooManyRegistrations
+    /// A message that looks like a password command was not said.
+    case looksLikePassword
 
     /// The stable code sent to programs.
     public var code: String {
@@ -147,6 +151,8 @@ public enum ChatError: Error, Equatable, Sendable {
         case .notAModerator: return "not_a_moderator"
         case .defaultRoomUnmoderated: return "default_room"
         case .adminByAccount: return "admin_by_account"
+        case .tooManyRegistrations: return "too_many_registrations"
+        case .looksLikePassword: return "looks_like_password"
         }
     }
 }

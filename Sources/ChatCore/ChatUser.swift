@@ -11,7 +11,11 @@ struct ChatUser {
     /// to the connection that took part in it.
     let session: String
     let connectedAt: Date
-    var isAdmin: Bool = false
+    /// Admin through the shared `/admin` password (this connection only).
+    var sharedAdmin = false
+    /// Admin because the account it is identified as holds the right.
+    var accountAdmin = false
+    var isAdmin: Bool { sharedAdmin || accountAdmin }
     /// The id of the account this connection is identified as; nil for a guest.
     var account: String?
     /// Keys of the rooms this guest connection created, and so moderates.
@@ -27,8 +31,6 @@ public struct UserSummary: Sendable, Equatable {
     public var room: String
     public var role: Role
     public var connectedAt: Date
-    /// True when the user is identified with an account.
-    public var identified: Bool = false
 }
 
 /// A public view of a room.

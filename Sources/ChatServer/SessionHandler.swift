@@ -14,8 +14,8 @@ final class SessionHandler: ChannelInboundHandler {
         case naming
         /// Text mode: the next line is the password of this registered name.
         case password(name: String)
-        /// A password is being checked off the loop; lines wait meanwhile.
-        case checking
+        /// A password for `name` is being checked off the loop; lines wait meanwhile.
+        case checking(name: String)
         case chatting(UserID)
         case closed
     }
@@ -156,7 +156,13 @@ final class SessionHandler: ChannelInboundHandler {
         case .naming:
             login(line)
         case .password(let name):
-            logIn(name: name, password: line)
+            if line.trimmingCharacters(in: .whitespaces).isEmpty {
+                // An empty line goes back to choosing a name.
+                state = .naming
+                connection.send("Qual é o seu nome?")
+            } else {
+                logIn(name: name, password: line)
+            }
         case .chatting(let id):
             let more: Bool
             if connection.format == .json {
@@ -230,7 +236,7 @@ final class SessionHandler: ChannelInboundHandler {
     /// Checks `password` for the registered `name` off the loop; this
     /// connection's lines wait until the answer.
     private func logIn(name: String, password: String) {
-        state = .checking
+        state = .checking(name: name)
         holdInput()
         let connection = self.connection!, loop = connection.eventLoop
         let session = NIOLoopBound(self, eventLoop: loop)
@@ -240,7 +246,7 @@ final class SessionHandler: ChannelInboundHandler {
     }
 
     private func finishLogIn(_ result: Result<Welcome, ChatError>) {
-        guard case .checking = state else {
+        guard case .checking(let name) = state else {
             // The connection ended meanwhile: whoever the check let in leaves.
             if case .success(let welcome) = result { engine.disconnect(welcome.id) }
             return
@@ -257,10 +263,19 @@ final class SessionHandler: ChannelInboundHandler {
                 closeSaying(.tooManyAttempts)
                 return
             }
-            refuse(error)
+            if error == .wrongPassword, connection.format == .text {
+                // Asked for the password again, not for a name: a password
+                // typed once more must never become a name the room sees.
+                state = .password(name: name)
+                connection.send(Self.passwordRetry)
+            } else {
+                refuse(error)
+            }
         }
         resumeInput()
     }
+
+    static let passwordRetry = "Senha incorreta. Digite a senha de novo, ou uma linha vazia para escolher outro nome."
 
     private func joined(_ welcome: Welcome) {
         state = .chatting(welcome.id)

@@ -114,6 +114,14 @@ struct AccountsFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// Errors the store reports from its writer thread.
+final class WriteFailures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [Error] = []
+    func add(_ error: Error) { lock.withLock { errors.append(error) } }
+    var first: Error? { lock.withLock { errors.first } }
+}
+
 /// What the subcommands share: the folder's lock, its state, the password prompt.
 enum AccountsFolder {
     /// Opens the folder (holding its lock), hands its state to `body`, writes the
@@ -121,11 +129,13 @@ enum AccountsFolder {
     static func change(_ path: String, _ body: (PersistedState) throws -> ([StorageChange], String)) throws {
         let directory = URL(fileURLWithPath: path)
         let lock = try DataFolderLock(directory: directory)
-        let storage = try SQLiteStorage(directory: directory)
+        let failures = WriteFailures()
+        let storage = try SQLiteStorage(directory: directory) { failures.add($0) }
         let (changes, summary) = try body(try storage.load())
         for change in changes { storage.record(change) }
         storage.flush()
         withExtendedLifetime(lock) {}
+        if let failure = failures.first { throw AccountsFailure("could not write to \(path): \(failure)") }
         FileHandle.standardError.write(Data((summary + "\n").utf8))
     }
 

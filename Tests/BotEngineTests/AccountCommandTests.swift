@@ -24,8 +24,12 @@ let doraLockedOut = ["ana!> /identificar dora errada1", "ana!> /identificar dora
 let registrarCases: [CommandCase] = [
     CommandCase(name: "a guest registers the name they hold", line: "/registrar senha-longa",
                 reply: .contains(["O nome ana agora é seu", "/identificar ana <senha>"])),
-    CommandCase(name: "/register is /registrar; a password may hold spaces", line: "/register minha senha longa",
-                reply: .contains(["O nome ana agora é seu"])),
+    CommandCase(name: "/register is /registrar", line: "/register senha-longa", reply: .contains(["O nome ana agora é seu"])),
+    CommandCase(name: "a password may not hold spaces (so /senha and /identificar split it right)",
+                line: "/registrar minha senha longa", reply: .fails(.passwordInvalid)),
+    CommandCase(name: "ten new accounts an hour from one address, then no more", users: ["bia"],
+                setup: (1...10).flatMap { ["+u\($0)@10.0.0.7", "u\($0)> /registrar senha-longa"] } + ["+zed@10.0.0.7"],
+                caller: "zed", line: "/registrar senha-longa", reply: .fails(.tooManyRegistrations)),
     CommandCase(name: "too short", line: "/registrar curta", reply: .fails(.passwordTooShort(min: 8))),
     CommandCase(name: "eight characters are enough, counted as characters", line: "/registrar çãçãçãçã",
                 reply: .contains(["O nome ana agora é seu"])),
@@ -68,7 +72,7 @@ let identificarCases: [CommandCase] = [
                 setup: doraLockedOut + ["~31", "caio!> /identificar dora errada6"],
                 line: "/identificar dora senha-de-dora", reply: .fails(.loginLockedOut(seconds: 60))),
     CommandCase(name: "a locked name does not lock another name", users: ["zed", "yan", "xico"],
-                state: threeAccounts, setup: ["zed!> /identificar dora e1", "zed!> /identificar dora e2", "yan!> /identificar dora e3",
+                state: PersistedState(accounts: [TestAccounts.record("ana"), TestAccounts.record("dora")]), setup: ["zed!> /identificar dora e1", "zed!> /identificar dora e2", "yan!> /identificar dora e3",
                         "yan!> /identificar dora e4", "xico!> /identificar dora e5"], caller: "zed", line: "/identificar ana senha-de-ana", reply: .ok,
                 events: ["zed": [.rename], "yan": [.rename], "xico": [.rename]], names: ["ana", "xico", "yan"]),
     CommandCase(name: "the newest connection wins: the old one is told and closed", state: doraRegistered,
@@ -76,6 +80,9 @@ let identificarCases: [CommandCase] = [
                 events: ["ana": [.disconnect, .rename], "bia": [.disconnect, .rename], "caio": [.disconnect, .rename]],
                 details: [EventCheck(to: "bia", kind: .disconnect, sender: "dora", text: "entrou por outra conexão")],
                 disconnects: ["dora"], names: ["bia", "caio", "dora"]),
+    CommandCase(name: "the rights are the new account's: an admin account that identifies as another is no admin",
+                users: ["caio"], state: threeAccounts, caller: "caio", line: "/identificar ana senha-de-ana", reply: .ok,
+                events: ["caio": [.rename]], roles: ["caio": .user]),
     CommandCase(name: "an admin account is an admin once identified", users: ["zed"], state: threeAccounts, caller: "zed",
                 line: "/identificar caio senha-de-caio", reply: .ok, events: ["zed": [.rename, .admin]],
                 roles: ["zed": .admin]),
@@ -144,6 +151,10 @@ let moderadorCases: [CommandCase] = [
 ]
 
 let desmoderadorCases: [CommandCase] = [
+    CommandCase(name: "an admin takes a guest creator's rights", users: ["zed", "caio"], state: threeAccounts,
+                setup: ["zed> /entrar dev", "caio> /entrar dev"], caller: "caio", line: "/desmoderador zed",
+                reply: .text("zed não modera mais #dev."), events: ["zed": [.moderatorRemoved], "caio": [.moderatorRemoved]],
+                roles: ["zed": .user]),
     CommandCase(name: "the owner takes it back", state: threeAccounts, setup: anaOwnsDevWithBia + ["ana> /moderador bia"],
                 line: "/desmoderador bia", reply: .text("bia não modera mais #dev."),
                 events: ["ana": [.moderatorRemoved], "bia": [.moderatorRemoved]], roles: ["bia": .user]),
@@ -162,6 +173,11 @@ let desmoderadorCases: [CommandCase] = [
 ]
 
 let accountNameCases: [CommandCase] = [
+    CommandCase(name: "a password command typed after a space is not said in the room", state: doraRegistered,
+                line: " /identificar dora senha-de-dora", reply: .fails(.looksLikePassword)),
+    CommandCase(name: "nor with //", line: "//registrar senha-longa", reply: .fails(.looksLikePassword)),
+    CommandCase(name: "a line that only mentions one is said", line: "use /registrar para guardar o nome", reply: .ok,
+                events: ["ana": [.message], "bia": [.message], "caio": [.message]]),
     CommandCase(name: "a guest may not take a registered name", state: doraRegistered, line: "/nome dora",
                 reply: .fails(.nameRegistered("dora", like: nil)), names: ["ana", "bia", "caio"]),
     CommandCase(name: "nor in another case", state: doraRegistered, line: "/nome DORA",

@@ -195,3 +195,19 @@ struct RecordingLogHandler: LogHandler {
         records.append("\(message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
     }
 }
+
+@Suite("Guest rooms and accounts")
+struct GuestRoomTests {
+    /// A guest's room handed on by an admin stays with the new owner, even
+    /// if the guest registers afterwards.
+    @Test func registeringDoesNotTakeBackARoomThatWasHandedOn() throws {
+        let h = try ChatHarness(state: threeAccounts)
+        try h.connect("gus")
+        try h.connect("caio")
+        try h.perform(["gus> /entrar sala", "caio> /entrar sala", "caio> /moderador ana", "gus> /registrar senha-do-gus"])
+        #expect(h.role(of: "gus") == .user)
+        #expect(h.run("gus", "/expulsar caio")?.error == .notModerator("sala"))
+        let room = try #require(try h.storage.load().rooms.first { $0.name == "sala" })
+        #expect(room.owner == TestAccounts.id("ana") && room.moderators.isEmpty)
+    }
+}

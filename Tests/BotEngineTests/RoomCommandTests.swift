@@ -5,9 +5,12 @@ import Testing
 
 // /entrar: moving between rooms, creating them, and the events that go with it.
 
+/// What `/entrar` adds for a guest who creates a room.
+let guestRights = " Como convidado, só enquanto estiver conectado: /registrar <senha> guarda o seu nome e as suas salas."
+
 let entrarCases: [CommandCase] = [
     CommandCase(name: "creates the room; its creator moderates it", line: "/entrar dev",
-                reply: .text("Sala #dev criada. Você é o moderador dela."),
+                reply: .text("Sala #dev criada. Você é o moderador dela." + guestRights),
                 events: ["ana": [.join], "bia": [.leave], "caio": [.leave]],
                 details: [
                     EventCheck(to: "bia", kind: .leave, room: "geral", sender: "ana", target: "dev"),
@@ -23,7 +26,7 @@ let entrarCases: [CommandCase] = [
                 ],
                 rooms: ["ana": "dev", "bia": "dev"], roles: ["ana": .user, "bia": .moderator]),
     CommandCase(name: "a leading # is dropped", line: "/entrar #dev",
-                reply: .text("Sala #dev criada. Você é o moderador dela."),
+                reply: .text("Sala #dev criada. Você é o moderador dela." + guestRights),
                 events: ["ana": [.join], "bia": [.leave], "caio": [.leave]],
                 rooms: ["ana": "dev"], roles: ["ana": .moderator]),
     CommandCase(name: "room names are case-insensitive; the first spelling stays", setup: ["bia> /entrar Dev"],
@@ -31,7 +34,7 @@ let entrarCases: [CommandCase] = [
                 events: ["ana": [.join], "bia": [.join], "caio": [.leave]],
                 rooms: ["ana": "Dev"], roles: ["ana": .user]),
     CommandCase(name: "non-ASCII letters are fine", line: "/entrar café",
-                reply: .text("Sala #café criada. Você é o moderador dela."),
+                reply: .text("Sala #café criada. Você é o moderador dela." + guestRights),
                 events: ["ana": [.join], "bia": [.leave], "caio": [.leave]], rooms: ["ana": "café"]),
     CommandCase(name: "the longest room name", line: "/entrar " + String(repeating: "s", count: 32),
                 reply: .ok, events: ["ana": [.join], "bia": [.leave], "caio": [.leave]],
@@ -45,7 +48,7 @@ let entrarCases: [CommandCase] = [
                 ],
                 rooms: ["ana": "geral", "bia": "dev"], roles: ["ana": .user]),
     CommandCase(name: "from room to room; #geral hears nothing", setup: ["ana> /entrar dev", "bia> /entrar dev"],
-                line: "/entrar arte", reply: .text("Sala #arte criada. Você é o moderador dela."),
+                line: "/entrar arte", reply: .text("Sala #arte criada. Você é o moderador dela." + guestRights),
                 events: ["ana": [.join], "bia": [.leave]],
                 rooms: ["ana": "arte", "bia": "dev", "caio": "geral"], roles: ["ana": .moderator]),
     CommandCase(name: "the creator is moderator again on coming back", setup: ["ana> /entrar dev", "ana> /entrar geral"],

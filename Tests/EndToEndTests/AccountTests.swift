@@ -28,13 +28,16 @@ import Testing
 
         let second = try PapoProcess.serve(port: port, data: data, log: log)
         defer { second.terminate(); second.waitUntilExit() }
-        // An impostor is asked for the password, refused, and asked again.
+        // An impostor is asked for the password, refused and asked again;
+        // an empty line goes back to the name.
         let impostor = try LineClient.connectWithRetry(port: port)
         try impostor.waitFor(containing: "Bem-vindo")
         impostor.send("ANA")
         try impostor.waitFor(containing: "O nome ana está registrado. Qual é a senha?")
         impostor.send("chute-errado")
-        try impostor.waitFor(containing: "Senha incorreta. Qual é o seu nome?")
+        try impostor.waitFor(containing: "Senha incorreta. Digite a senha de novo, ou uma linha vazia para escolher outro nome.")
+        impostor.send("")
+        try impostor.waitFor(containing: "Qual é o seu nome?")
         impostor.send("impostor")
         try impostor.waitFor(containing: "Olá, impostor!")
         impostor.send("/nome ana")
@@ -167,6 +170,23 @@ import Testing
         await server.stop()
     }
 
+    /// A password typed again after a wrong one is taken as a password,
+    /// never as a name the room would see.
+    @Test func aRetypedPasswordNeverBecomesAName() async throws {
+        let server = try await TestServer.start()
+        try server.json("ana").request("/registrar senha-da-ana")
+        let bia = try server.text("bia")
+        let typo = try LineClient(port: server.port)
+        try typo.waitFor(containing: "Bem-vindo")
+        typo.sendRaw(Array("ana\nsenha-da-an\nsenha-da-ana\n".utf8))
+        try typo.waitFor(containing: "Olá, ana! Você entrou na sua conta.")
+        bia.send("/usuarios")
+        let (_, before) = try bia.waitFor(containing: "Usuários conectados")
+        let rest = (0..<3).compactMap { _ in bia.nextLine(timeout: 0.3) }
+        #expect(!(before + rest).contains { $0.contains("senha-da-an") })
+        await server.stop()
+    }
+
     @Test func aClientThatVanishesAtThePasswordPromptChangesNothing() async throws {
         let server = try await TestServer.start()
         let ana = try server.json("ana")
@@ -195,11 +215,9 @@ import Testing
         try server.json("ana").request("/registrar senha-da-ana")
         let guesser = try LineClient(port: server.port)
         try guesser.waitFor(containing: "Bem-vindo")
-        for attempt in 1...3 {
-            guesser.send("ana")
-            try guesser.waitFor(containing: "Qual é a senha?")
-            guesser.send("chute-\(attempt)")
-        }
+        guesser.send("ana")
+        try guesser.waitFor(containing: "Qual é a senha?")
+        for attempt in 1...3 { guesser.send("chute-\(attempt)") }
         try guesser.waitFor(containing: "Senha incorreta vezes demais")
         #expect(guesser.waitForClose())
         await server.stop()
