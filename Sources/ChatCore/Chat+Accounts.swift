@@ -102,10 +102,9 @@ extension Chat {
         if becameAdmin {
             emit(ChatEvent(kind: .admin, room: room.name, sender: account.name, time: clock()), to: room)
         }
+        // A room that bans the account: back to the default room.
         if room.key != lobby.key, room.isBanned(nameKey: nameKey(account.name), address: nil, account: account.id) {
-            emit(ChatEvent(kind: .ban, room: room.name, sender: Self.botName, target: account.name, time: clock()),
-                 to: room)
-            remove(user, from: room)
+            move(id, to: lobby)
         }
         return account.name
     }

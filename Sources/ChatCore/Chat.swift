@@ -440,7 +440,7 @@ public final class Chat {
         for key in user.guestRooms { rooms[key]?.guestModerators.remove(user.id) }
     }
 
-    private func move(_ id: UserID, to target: Room) {
+    func move(_ id: UserID, to target: Room) {
         guard var user = users[id] else { return }
         let old = room(key: user.roomKey)
         old.remove(id)

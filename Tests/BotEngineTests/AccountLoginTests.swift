@@ -34,7 +34,7 @@ struct AccountLoginTests {
     @Test func loggingInAgainReplacesTheGhostSession() throws {
         let h = try ChatHarness(state: doraRegistered)
         try h.connect("bia")
-        let first = try #require(h.connectResult("dora").get().id)
+        let first = try h.connectResult("dora").get().id
         let firstEndpoint = try #require(h.endpoint("dora"))
         let second = try h.connectResult("dora").get().id
         #expect(first != second)
@@ -189,10 +189,9 @@ struct RecordingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        let all = self.metadata.merging(metadata ?? [:]) { _, new in new }
-        records.append("\(message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
+    func log(event: LogEvent) {
+        let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        records.append("\(event.message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
     }
 }
 
