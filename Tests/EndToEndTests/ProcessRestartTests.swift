@@ -95,7 +95,7 @@ enum PapoProcess {
                              "--bots", data.appendingPathComponent("no-bots").path, "--log-level", "warning"] + extra
         process.standardOutput = FileHandle.nullDevice
         if let log {
-            if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
             let handle = try FileHandle(forWritingTo: log)
             handle.seekToEndOfFile()
             process.standardError = handle
