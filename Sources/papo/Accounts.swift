@@ -56,13 +56,7 @@ struct Accounts: ParsableCommand {
         @Argument(help: "The account's name.") var name: String
         @OptionGroup var folder: Folder
 
-        func run() throws {
-            try AccountsFolder.change(folder.data) { state in
-                var account = try AccountsFolder.find(name, in: state)
-                account.isAdmin = true
-                return ([.accountSaved(account)], "\(account.name) is an admin")
-            }
-        }
+        func run() throws { try AccountsFolder.setAdmin(true, name: name, folder: folder.data) }
     }
 
     struct RevokeAdmin: ParsableCommand {
@@ -70,13 +64,7 @@ struct Accounts: ParsableCommand {
         @Argument(help: "The account's name.") var name: String
         @OptionGroup var folder: Folder
 
-        func run() throws {
-            try AccountsFolder.change(folder.data) { state in
-                var account = try AccountsFolder.find(name, in: state)
-                account.isAdmin = false
-                return ([.accountSaved(account)], "\(account.name) is no longer an admin")
-            }
-        }
+        func run() throws { try AccountsFolder.setAdmin(false, name: name, folder: folder.data) }
     }
 
     struct Delete: ParsableCommand {
@@ -137,6 +125,14 @@ enum AccountsFolder {
         withExtendedLifetime(lock) {}
         if let failure = failures.first { throw AccountsFailure("could not write to \(path): \(failure)") }
         FileHandle.standardError.write(Data((summary + "\n").utf8))
+    }
+
+    static func setAdmin(_ isAdmin: Bool, name: String, folder: String) throws {
+        try change(folder) { state in
+            var account = try find(name, in: state)
+            account.isAdmin = isAdmin
+            return ([.accountSaved(account)], "\(account.name) \(isAdmin ? "is an admin" : "is no longer an admin")")
+        }
     }
 
     static func find(_ name: String, in state: PersistedState) throws -> AccountRecord {

@@ -55,11 +55,7 @@ import Testing
 
         // The owner, with the password, moderates again and reads her private history.
         let owner = try LineClient(port: port)
-        try owner.waitFor(containing: "Bem-vindo")
-        owner.send("ana")
-        try owner.waitFor(containing: "Qual é a senha?")
-        owner.send("senha-da-ana")
-        try owner.waitFor(containing: "Olá, ana! Você entrou na sua conta.")
+        try owner.logIn(as: "ana", password: "senha-da-ana")
         owner.send("/historico")
         try owner.waitFor(containing: "[privado] ana → bob: psiu, só para você")
         owner.send("/entrar cafe")
@@ -99,11 +95,7 @@ import Testing
         let port = try FreePort.find()
         let server = try PapoProcess.serve(port: port, data: data)
         let chefe = try LineClient.connectWithRetry(port: port)
-        try chefe.waitFor(containing: "Bem-vindo")
-        chefe.send("chefe")
-        try chefe.waitFor(containing: "Qual é a senha?")
-        chefe.send("senha-do-chefe")
-        try chefe.waitFor(containing: "Você entrou na sua conta")
+        try chefe.logIn(as: "chefe", password: "senha-do-chefe")
         chefe.send("/usuarios")
         try chefe.waitFor(containing: "chefe — #geral (admin)")
         let busy = try Self.papo(["accounts", "reset-password", "chefe", "--data", data.path], input: "senha-nova-123\n")
@@ -116,11 +108,7 @@ import Testing
         let again = try PapoProcess.serve(port: port, data: data)
         defer { again.terminate(); again.waitUntilExit() }
         let back = try LineClient.connectWithRetry(port: port)
-        try back.waitFor(containing: "Bem-vindo")
-        back.send("chefe")
-        try back.waitFor(containing: "Qual é a senha?")
-        back.send("senha-nova-123")
-        try back.waitFor(containing: "Você entrou na sua conta")
+        try back.logIn(as: "chefe", password: "senha-nova-123")
     }
 
     /// Runs the papo binary with `input` on standard input.

@@ -118,6 +118,16 @@ final class LineClient {
         try waitFor(containing: "Olá, \(name)!")
     }
 
+    /// Answers the greeting with a registered `name`, then its `password`
+    /// at the prompt, and waits for the account's welcome.
+    func logIn(as name: String, password: String) throws {
+        try waitFor(containing: "Bem-vindo")
+        send(name)
+        try waitFor(containing: "Qual é a senha?")
+        send(password)
+        try waitFor(containing: "Você entrou na sua conta")
+    }
+
     /// True once the server has closed this connection (within `timeout`).
     func waitForClose(timeout: TimeInterval = 5) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
