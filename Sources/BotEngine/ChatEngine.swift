@@ -171,10 +171,12 @@ public final class ChatEngine: @unchecked Sendable {
         if quitting { chat.quit(user, reason: quitReason) }
     }
 
-    /// Throws the error a caller with `role` gets for a command above it.
-    static func checkPermission(_ command: Command, role: Role, room: String) throws {
+    /// Throws the error a caller with `role` gets for a command above it
+    /// (`room`: their current room; nil when they are in none).
+    static func checkPermission(_ command: Command, role: Role, room: String?) throws {
         guard role < command.permission.requiredRole else { return }
         if command.permission == .admin { throw ChatError.notAdmin }
+        guard let room else { throw ChatError.noRoom }
         throw ChatError.notModerator(room)
     }
 
@@ -182,13 +184,23 @@ public final class ChatEngine: @unchecked Sendable {
     /// once; otherwise it leaves the lock and passes the hooks (HookChain.swift),
     /// and the user's later lines wait for it. Returns false when the answer
     /// comes later.
-    private func say(_ line: String, from user: UserID, requestID: String?, chat: Chat) throws -> Bool {
+    private func say(_ line: String, from user: UserID, requestID: String?, chat: Chat, room: String? = nil) throws -> Bool {
         guard !hooks.messageHooks.isEmpty else {
-            try chat.say(user, line)
+            try chat.say(user, line, in: room)
             return true
         }
-        sayThroughHooks(line, requestID: requestID, from: user)
+        // Refused here, before the hooks: no room, or not one of the user's.
+        let target = try chat.speakingRoomName(of: user, named: room)
+        sayThroughHooks(line, requestID: requestID, from: user, room: target)
         return false
+    }
+
+    /// `/em sala texto`: says `text` in `room` (one the caller is in)
+    /// through the message hooks, like a plain line.
+    func say(_ text: String, inRoom room: String, context: CommandContext) throws -> CommandResult {
+        if text.contains("/"), BuiltinCommands.looksLikePasswordCommand(text) { throw ChatError.looksLikePassword }
+        return try say(text, from: context.caller, requestID: context.requestID, chat: context.chat, room: room)
+            ? .done : .deferred
     }
 
     private func dispatch(_ line: String, from user: UserID, requestID: String?, chat: Chat) throws -> CommandResult {
@@ -209,7 +221,7 @@ public final class ChatEngine: @unchecked Sendable {
         guard let command = table.lookup(name) else {
             throw ChatError.unknownCommand(name, suggestion: table.suggestion(for: name, role: role))
         }
-        try Self.checkPermission(command, role: role, room: chat.roomName(of: user) ?? "")
+        try Self.checkPermission(command, role: role, room: chat.roomName(of: user))
         let context = CommandContext(chat: chat, caller: user, invokedAs: name, arguments: arguments,
                                      requestID: requestID, table: table, engine: self)
         return try command.run(context)

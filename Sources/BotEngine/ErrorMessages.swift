@@ -81,6 +81,12 @@ extension ChatError {
         case .tooManyRegistrations: return "Contas novas demais vindas deste endereço. Tente de novo mais tarde."
         case .looksLikePassword:
             return "Isso parece um comando com senha e não foi enviado à sala. Para rodar o comando, comece a linha com /."
+        case .noRoom: return "Você não está em nenhuma sala: use /entrar <sala>."
+        case .notMember(let room): return "Você não está em #\(Self.clip(room)). Use /entrar \(Self.clip(room))."
+        case .tooManyRooms(let max): return "Você já está em \(max) salas, o máximo. Saia de alguma com /sairsala."
+        case .roomLimitReached(let max): return "O servidor já tem \(max) salas, o máximo. Entre numa que já existe."
+        case .topicTooLong(let max): return "Tópico longo demais (máximo de \(max) caracteres)."
+        case .noSuchRoom(let room): return "Não há sala #\(Self.clip(room))."
         case .botFailed(let command, let detail):
             let base = "O comando /\(command) falhou (erro no bot)."
             return detail.map { "\(base) \($0)" } ?? base

@@ -32,11 +32,12 @@ extension ChatEngine {
     /// Sends `text` and the user's plain lines waiting right behind it
     /// through the hooks; the user's other lines wait for the batch. Under
     /// the chat's lock.
-    func sayThroughHooks(_ text: String, requestID: String?, from user: UserID) {
-        let base = HookInput(user: user, userName: chat.name(of: user) ?? "", room: chat.roomName(of: user) ?? "",
+    func sayThroughHooks(_ text: String, requestID: String?, from user: UserID, room: String) {
+        let base = HookInput(user: user, userName: chat.name(of: user) ?? "", room: room,
                              role: chat.role(of: user), text: text, account: AccountRef(chat.account(of: user)))
         var batch = [PendingMessage(input: base, requestID: requestID)]
-        if let pipeline = pipelines[user] {
+        // Only plain lines for the current room join the batch (`/em` is a command).
+        if let pipeline = pipelines[user], room == chat.roomName(of: user) {
             // A line that looks like a password command is left for `dispatch`, which refuses it.
             while batch.count < Self.maxHookBatch, let first = pipeline.waiting.first,
                   let spoken = Self.spokenText(first.line), !BuiltinCommands.looksLikePasswordCommand(spoken) {
@@ -99,7 +100,7 @@ extension ChatEngine {
                 failure = .blockedByBot(reason)
             } else {
                 do {
-                    try chat.say(message.input.user, message.input.text)
+                    try chat.say(message.input.user, message.input.text, in: message.input.room)
                 } catch {
                     failure = error as? ChatError ?? .badRequest(String(describing: error))
                 }

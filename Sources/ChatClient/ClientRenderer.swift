@@ -51,7 +51,8 @@ struct ClientRenderer {
         case .welcome(let name, let room):
             return [paint("Conectado como \(colored(name)) em #\(room). Digite /ajuda para ver os comandos.", .dim)]
         case .event(let event):
-            return [render(event)]
+            // `current` only moves the prompt (TerminalClient.track).
+            return event.kind == .current ? [] : [render(event)]
         case .result(let ok, let text, let message, let items):
             let stamp = "[\(TimeFormat.dateTime(Date()))]"
             if !ok { return [paint("\(stamp) [erro] \(message ?? "erro")", .red)] }

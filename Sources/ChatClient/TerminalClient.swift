@@ -293,7 +293,7 @@ public final class TerminalClient {
         guard let me = name, event.sender == me else { return }
         var room = currentRoom
         switch event.kind {
-        case .join: room = event.room ?? room
+        case .current: room = event.room ?? ""
         case .rename: name = event.target ?? me
         default: return
         }
@@ -303,7 +303,7 @@ public final class TerminalClient {
 
     private func updatePrompt(name: String, room: String) {
         currentRoom = room
-        prompt = "\(name)@#\(room)> "
+        prompt = room.isEmpty ? "\(name)> " : "\(name)@#\(room)> "
     }
 
     private func printLine(_ line: String) {

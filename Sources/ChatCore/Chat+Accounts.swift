@@ -94,17 +94,16 @@ extension Chat {
         user.accountAdmin = account.isAdmin
         users[id] = user
         onlineByAccount[account.id] = id
-        let room = room(key: user.roomKey)
-        if oldName != account.name {
-            emit(ChatEvent(kind: .rename, room: room.name, sender: oldName, target: account.name, time: clock()),
-                 to: room)
-        }
-        if becameAdmin {
+        if oldName != account.name { emitRename(of: user, from: oldName) }
+        if becameAdmin, let key = user.current, let room = rooms[key] {
             emit(ChatEvent(kind: .admin, room: room.name, sender: account.name, time: clock()), to: room)
         }
-        // A room that bans the account: back to the default room.
-        if room.key != lobby.key, room.isBanned(nameKey: nameKey(account.name), address: nil, account: account.id) {
-            move(id, to: lobby)
+        // Out of the rooms that ban the account (the room sees them leave).
+        for key in user.rooms where key != lobby.key {
+            guard let room = rooms[key], room.isBanned(nameKey: nameKey(account.name), address: nil, account: account.id),
+                  let fresh = users[id] else { continue }
+            emit(ChatEvent(kind: .leave, room: room.name, sender: account.name, time: clock()), to: room)
+            remove(fresh, from: room)
         }
         return account.name
     }

@@ -67,7 +67,7 @@ extension Chat {
     /// The caller and their room, if they may name its moderators.
     private func roomManagement(by id: UserID) throws -> (ChatUser, Room) {
         let caller = try user(id)
-        let room = room(key: caller.roomKey)
+        let room = try currentRoom(of: caller)
         if room.key == nameKey(defaultRoom) { throw ChatError.defaultRoomUnmoderated(room.name) }
         guard caller.isAdmin || (caller.account != nil && room.owner == caller.account) else {
             throw ChatError.notOwner(room.name)

@@ -22,6 +22,8 @@ public final class Chat {
     var accountIDsByKey: [String: String] = [:]
     var accountIDsBySkeleton: [String: String] = [:]
     var onlineByAccount: [String: UserID] = [:]
+    /// Caps on rooms per user and in all.
+    public let limits: RoomLimits
     private var nextID: UInt64 = 1
     private var totalMessages: Int
     private var messagesByUser: [String: (name: String, count: Int)]
@@ -30,8 +32,9 @@ public final class Chat {
     /// Loads accounts, rooms, bans and counters from `storage`, and makes sure the
     /// default room exists.
     public init(storage: any ChatStorage, outbox: any Outbox, defaultRoom: String = "geral",
-                clock: @escaping () -> Date = Date.init) throws {
+                limits: RoomLimits = RoomLimits(), clock: @escaping () -> Date = Date.init) throws {
         self.storage = storage
+        self.limits = limits
         self.outbox = outbox
         self.defaultRoom = defaultRoom
         self.clock = clock
@@ -96,8 +99,8 @@ public final class Chat {
         }
         let id = UserID(nextID)
         nextID += 1
-        var user = ChatUser(id: id, name: name, roomKey: lobby.key, endpoint: endpoint, address: address,
-                            session: Self.newSessionToken(), connectedAt: clock())
+        var user = ChatUser(id: id, name: name, rooms: [lobby.key], current: lobby.key, endpoint: endpoint,
+                            address: address, session: Self.newSessionToken(), connectedAt: clock())
         if let account {
             user.account = account.id
             user.accountAdmin = account.isAdmin
@@ -112,13 +115,17 @@ public final class Chat {
         return Welcome(id: id, name: name, room: lobby.name, account: account?.name)
     }
 
-    /// Removes a user who left or whose connection ended. Safe to call twice.
+    /// Removes a user who left or whose connection ended. Safe to call
+    /// twice. Everyone who shared a room with them is told once; the bots
+    /// hear of it in every room.
     public func disconnect(_ id: UserID, reason: String? = nil) {
         guard let user = users[id] else { return }
         forget(user)
-        let room = room(key: user.roomKey)
-        room.remove(id)
-        emit(ChatEvent(kind: .disconnect, room: room.name, sender: user.name, text: reason, time: clock()), to: room)
+        let joined = user.rooms.compactMap { rooms[$0] }
+        for room in joined { room.remove(id) }
+        emitOnce(to: joined, observeEach: true) { room in
+            ChatEvent(kind: .disconnect, room: room.name, sender: user.name, text: reason, time: self.clock())
+        }
     }
 
     /// Tells everyone the server is stopping.
@@ -129,11 +136,12 @@ public final class Chat {
 
     // MARK: Talking
 
-    /// Says `text` in the user's current room.
-    public func say(_ id: UserID, _ text: String) throws {
+    /// Says `text` in the room named `roomName`, which the user is in, or
+    /// by default in their current room.
+    public func say(_ id: UserID, _ text: String, in roomName: String? = nil) throws {
         let user = try self.user(id)
+        let room = try speakingRoom(of: user, named: roomName)
         let text = try NameRules.messageText(text).get()
-        let room = room(key: user.roomKey)
         let time = clock()
         // Recorded first: a durable outbox holds the delivery until this is written.
         count(message: StoredMessage(kind: .public, room: room.name, sender: user.name, text: text, time: time))
@@ -147,7 +155,7 @@ public final class Chat {
     /// counted in anyone's stats.
     public func botSay(inRoomOf id: UserID, _ text: String) throws {
         let user = try self.user(id)
-        try botSay(inRoom: room(key: user.roomKey).name, text)
+        try botSay(inRoom: speakingRoom(of: user, named: nil).name, text)
     }
 
     /// Says `text` as the bot in the room named `roomName`.
@@ -179,7 +187,8 @@ public final class Chat {
         let time = clock()
         let event = ChatEvent(kind: .privateMessage, room: nil, sender: sender.name, target: recipient.name,
                               text: text, time: time)
-        count(message: StoredMessage(kind: .private, room: room(key: sender.roomKey).name, sender: sender.name,
+        count(message: StoredMessage(kind: .private, room: sender.current.map { room(key: $0).name } ?? "",
+                                     sender: sender.name,
                                      recipient: recipient.name, text: text, time: time,
                                      senderSession: sender.session, recipientSession: recipient.session,
                                      senderAccount: sender.account, recipientAccount: recipient.account))
@@ -207,54 +216,22 @@ public final class Chat {
         user.name = newName
         users[id] = user
         // A guest's moderator rights are its connection's, so they need no renaming.
-        let room = room(key: user.roomKey)
-        emit(ChatEvent(kind: .rename, room: room.name, sender: oldName, target: newName, time: clock()), to: room)
-    }
-
-    /// Moves a user into `roomName`, creating the room when it does not
-    /// exist: owned by the user's account, or for a guest moderated by
-    /// this connection only. Returns the room's name and whether it was created.
-    @discardableResult
-    public func join(_ id: UserID, room requested: String) throws -> (room: String, created: Bool) {
-        let user = try self.user(id)
-        let name = try NameRules.roomName(requested).get()
-        let key = nameKey(name)
-        if key == user.roomKey { throw ChatError.alreadyInRoom(room(key: key).name) }
-        var created = false
-        let target: Room
-        if let existing = rooms[key] {
-            if existing.isBanned(nameKey: nameKey(user.name), address: user.address, account: user.account)
-                || user.bannedRooms[key] != nil {
-                throw ChatError.bannedFromRoom(existing.name)
-            }
-            target = existing
-        } else {
-            let record = RoomRecord(name: name, createdBy: user.name, createdAt: clock(), owner: user.account)
-            target = Room(record: record)
-            if user.account == nil {
-                target.guestModerators.insert(id)
-                users[id]?.guestRooms.append(key)
-            }
-            rooms[key] = target
-            storage.record(.roomCreated(record))
-            created = true
-        }
-        move(id, to: target)
-        return (target.name, created)
+        emitRename(of: user, from: oldName)
     }
 
     // MARK: Moderation
 
-    /// Removes `targetName` from the caller's room. From the default room
-    /// that means off the server. They may come back.
+    /// Removes `targetName` from the caller's current room (that room only;
+    /// see `remove`). They may come back.
     public func kick(_ id: UserID, target targetName: String) throws {
         let (moderator, target, room) = try moderation(by: id, of: targetName)
         emit(ChatEvent(kind: .kick, room: room.name, sender: moderator.name, target: target.name, time: clock()), to: room)
         remove(target, from: room)
     }
 
-    /// Removes `targetName` from the caller's room and bars them from it, by
-    /// name, by this connection (so a rename does not help) and by address.
+    /// Removes `targetName` from the caller's current room and bars them
+    /// from it, by name, by this connection (so a rename does not help), by
+    /// account and by address.
     public func ban(_ id: UserID, target targetName: String) throws {
         let (moderator, target, room) = try moderation(by: id, of: targetName)
         let record = BanRecord(name: target.name, address: target.address, account: target.account,
@@ -269,7 +246,7 @@ public final class Chat {
     /// Lifts the ban on `targetName` in the caller's room.
     public func unban(_ id: UserID, target targetName: String) throws {
         let moderator = try self.user(id)
-        let room = room(key: moderator.roomKey)
+        let room = try currentRoom(of: moderator)
         guard role(of: moderator, in: room) >= .moderator else { throw ChatError.notModerator(room.name) }
         let key = nameKey(targetName.trimmingSpaces)
         guard let record = room.bans.removeValue(forKey: key) else { throw ChatError.notBanned(targetName) }
@@ -287,8 +264,9 @@ public final class Chat {
         if user.isAdmin { throw ChatError.alreadyAdmin }
         user.sharedAdmin = true
         users[id] = user
-        let room = room(key: user.roomKey)
-        emit(ChatEvent(kind: .admin, room: room.name, sender: user.name, time: clock()), to: room)
+        if let key = user.current, let room = rooms[key] {
+            emit(ChatEvent(kind: .admin, room: room.name, sender: user.name, time: clock()), to: room)
+        }
     }
 
     /// Ends the user's session at their own request.
@@ -300,15 +278,20 @@ public final class Chat {
 
     // MARK: Reading
 
-    /// The user's role in their current room.
+    /// The user's role in their current room (in none: admin or user).
     public func role(of id: UserID) -> Role {
         guard let user = users[id] else { return .user }
-        return role(of: user, in: room(key: user.roomKey))
+        guard let key = user.current, let room = rooms[key] else { return user.isAdmin ? .admin : .user }
+        return role(of: user, in: room)
     }
 
     public func name(of id: UserID) -> String? { users[id]?.name }
 
-    public func roomName(of id: UserID) -> String? { users[id].map { room(key: $0.roomKey).name } }
+    /// The name of the user's current room; nil when they are in none.
+    public func roomName(of id: UserID) -> String? { users[id]?.current.flatMap { rooms[$0]?.name } }
+
+    /// The names of the rooms the user is in, oldest joined first.
+    public func roomNames(of id: UserID) -> [String] { users[id]?.rooms.compactMap { rooms[$0]?.name } ?? [] }
 
     public func endpoint(of id: UserID) -> (any ChatEndpoint)? { users[id]?.endpoint }
 
@@ -321,8 +304,11 @@ public final class Chat {
     /// Connected users, sorted by name.
     public func connectedUsers() -> [UserSummary] {
         users.values.map { user in
-            let room = room(key: user.roomKey)
-            return UserSummary(name: user.name, room: room.name, role: role(of: user, in: room),
+            let joined = user.rooms.compactMap { rooms[$0] }
+            let current = user.current.flatMap { rooms[$0] }
+            return UserSummary(name: user.name, room: current?.name ?? "", rooms: joined.map(\.name),
+                               role: current.map { role(of: user, in: $0) } ?? (user.isAdmin ? .admin : .user),
+                               moderates: user.isAdmin ? [] : joined.filter { role(of: user, in: $0) == .moderator }.map(\.name),
                                connectedAt: user.connectedAt)
         }.sorted { nameKey($0.name) < nameKey($1.name) }
     }
@@ -335,14 +321,15 @@ public final class Chat {
             return lhs.key < rhs.key
         }.map { room in
             RoomSummary(name: room.name, memberCount: room.memberCount,
-                        moderators: room.key == nameKey(defaultRoom) ? [] : moderatorNames(of: room))
+                        moderators: room.key == nameKey(defaultRoom) ? [] : moderatorNames(of: room),
+                        topic: room.topic?.text)
         }
     }
 
-    /// Names of the users in `id`'s room.
+    /// Names of the users in `id`'s current room.
     public func roomMembers(of id: UserID) -> [String] {
-        guard let user = users[id] else { return [] }
-        return room(key: user.roomKey).memberIDs.compactMap { users[$0]?.name }
+        guard let key = users[id]?.current, let room = rooms[key] else { return [] }
+        return room.memberIDs.compactMap { users[$0]?.name }
     }
 
     public func stats(top: Int = 5) -> ChatStats {
@@ -354,13 +341,19 @@ public final class Chat {
                          topUsers: ranked.prefix(top).map { (name: $0.name, messages: $0.count) })
     }
 
-    /// Fetches the last `limit` messages of the user's room plus their private
-    /// ones (this connection's, and their account's if identified);
-    /// `completion` may run later, on another thread.
-    public func history(_ id: UserID, limit: Int, completion: @escaping @Sendable ([StoredMessage]) -> Void) throws {
+    /// Fetches the last `limit` messages of `roomName` (a room the user is
+    /// in; by default the current one; none when they are in no room) plus
+    /// their private ones (this connection's, and their account's if
+    /// identified). Returns the room's name; `completion` may run later,
+    /// on another thread.
+    @discardableResult
+    public func history(_ id: UserID, room roomName: String? = nil, limit: Int,
+                        completion: @escaping @Sendable ([StoredMessage]) -> Void) throws -> String? {
         let user = try self.user(id)
-        storage.history(room: room(key: user.roomKey).name, viewer: HistoryViewer(session: user.session, account: user.account),
+        let room = roomName == nil && user.current == nil ? nil : try speakingRoom(of: user, named: roomName)
+        storage.history(room: room?.name ?? "", viewer: HistoryViewer(session: user.session, account: user.account),
                         limit: limit, completion: completion)
+        return room?.name
     }
 
     // MARK: Internals
@@ -391,43 +384,52 @@ public final class Chat {
 
     /// Admins everywhere; in other rooms than the default one, the owner,
     /// the accounts named moderators, and the guest connection that created it.
-    private func role(of user: ChatUser, in room: Room) -> Role {
+    func role(of user: ChatUser, in room: Room) -> Role {
         if user.isAdmin { return .admin }
         guard room.key != nameKey(defaultRoom) else { return .user }
         if room.isModerator(account: user.account) || room.guestModerators.contains(user.id) { return .moderator }
         return .user
     }
 
-    /// Checks that `id` may moderate `targetName` in the caller's room.
+    /// Checks that `id` may moderate `targetName` in the caller's current room.
     private func moderation(by id: UserID, of targetName: String) throws -> (ChatUser, ChatUser, Room) {
         let moderator = try user(id)
-        let room = room(key: moderator.roomKey)
+        let room = try currentRoom(of: moderator)
         let callerRole = role(of: moderator, in: room)
         guard callerRole >= .moderator else { throw ChatError.notModerator(room.name) }
         guard let target = lookup(targetName) else { throw ChatError.noSuchUser(targetName.trimmingSpaces) }
         if target.id == id { throw ChatError.cannotTargetSelf }
-        guard target.roomKey == room.key else { throw ChatError.notInSameRoom(target.name) }
+        guard target.rooms.contains(room.key) else { throw ChatError.notInSameRoom(target.name) }
         if role(of: target, in: room) >= callerRole { throw ChatError.targetOutranks(target.name) }
         return (moderator, target, room)
     }
 
-    /// Takes `user` out of `room` after a kick or ban: back to the default
-    /// room, or off the server when `room` is the default room.
+    /// Takes `user` out of `room` after a kick or ban, and out of that room
+    /// only. Someone left in no room at all goes back to the default room
+    /// (a `join` there), or off the server when `room` is the default room
+    /// or it bans them: nowhere to go, as before there were several rooms.
     func remove(_ user: ChatUser, from room: Room) {
-        if room.key == nameKey(defaultRoom) {
-            forget(user)
-            room.remove(user.id)
-            outbox.disconnect(user.endpoint)
+        room.remove(user.id)
+        // Re-read: the caller may have just changed the user (a ban).
+        guard var left = users[user.id] else { return }
+        left.rooms.removeAll { $0 == room.key }
+        let lobby = self.room(defaultRoom)
+        if left.rooms.isEmpty {
+            let barred = lobby.isBanned(nameKey: nameKey(left.name), address: left.address, account: left.account)
+                || left.bannedRooms[lobby.key] != nil
+            if room.key == lobby.key || barred {
+                forget(left)
+                outbox.disconnect(left.endpoint)
+                return
+            }
+            left.rooms = [lobby.key]
+            users[user.id] = left
+            lobby.add(user.id, endpoint: left.endpoint)
+            emit(ChatEvent(kind: .join, room: lobby.name, sender: left.name, time: clock()), to: lobby)
         } else {
-            room.remove(user.id)
-            // Re-read: the caller may have just changed the user (a ban).
-            guard var moved = users[user.id] else { return }
-            let lobby = self.room(defaultRoom)
-            moved.roomKey = lobby.key
-            users[user.id] = moved
-            lobby.add(user.id, endpoint: user.endpoint)
-            emit(ChatEvent(kind: .join, room: lobby.name, sender: user.name, time: clock()), to: lobby)
+            users[user.id] = left
         }
+        if left.current == room.key { setCurrent(user.id, to: left.rooms.last) }
     }
 
     /// Takes a user who is leaving the server out of every index. Their
@@ -438,17 +440,6 @@ public final class Chat {
         idsBySkeleton.removeValue(forKey: NameRules.skeleton(user.name))
         if let account = user.account, onlineByAccount[account] == user.id { onlineByAccount.removeValue(forKey: account) }
         for key in user.guestRooms { rooms[key]?.guestModerators.remove(user.id) }
-    }
-
-    func move(_ id: UserID, to target: Room) {
-        guard var user = users[id] else { return }
-        let old = room(key: user.roomKey)
-        old.remove(id)
-        emit(ChatEvent(kind: .leave, room: old.name, sender: user.name, target: target.name, time: clock()), to: old)
-        user.roomKey = target.key
-        users[id] = user
-        target.add(id, endpoint: user.endpoint)
-        emit(ChatEvent(kind: .join, room: target.name, sender: user.name, time: clock()), to: target)
     }
 
     func emit(_ event: ChatEvent, to room: Room) {

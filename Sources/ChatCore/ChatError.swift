@@ -89,6 +89,16 @@ public enum ChatError: Error, Equatable, Sendable {
     case tooManyRegistrations
     /// A message that looks like a password command was not said.
     case looksLikePassword
+    /// The caller is in no room, so a plain line has nowhere to go.
+    case noRoom
+    /// The caller is not in that room.
+    case notMember(String)
+    /// The caller is in as many rooms as one user may be.
+    case tooManyRooms(max: Int)
+    /// The server holds as many rooms as it may.
+    case roomLimitReached(max: Int)
+    case topicTooLong(max: Int)
+    case noSuchRoom(String)
 
     /// The stable code sent to programs.
     public var code: String {
@@ -153,6 +163,12 @@ public enum ChatError: Error, Equatable, Sendable {
         case .adminByAccount: return "admin_by_account"
         case .tooManyRegistrations: return "too_many_registrations"
         case .looksLikePassword: return "looks_like_password"
+        case .noRoom: return "no_room"
+        case .notMember: return "not_member"
+        case .tooManyRooms: return "too_many_rooms"
+        case .roomLimitReached: return "room_limit"
+        case .topicTooLong: return "topic_too_long"
+        case .noSuchRoom: return "no_such_room"
         }
     }
 }

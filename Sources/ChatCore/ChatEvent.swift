@@ -10,7 +10,7 @@ public struct ChatEvent: Sendable, Equatable {
         case privateMessage = "private"
         /// `sender` arrived in `room` (from another room).
         case join
-        /// `sender` left `room` for the room in `target`.
+        /// `sender` left `room` (`target`: the room they went to, if any).
         case leave
         /// `sender` connected to the server (and so entered `room`).
         case connect
@@ -18,6 +18,11 @@ public struct ChatEvent: Sendable, Equatable {
         case disconnect
         /// `sender` is now called `target`.
         case rename
+        /// `sender` set the topic of `room` to `text` (nil: cleared it).
+        case topic
+        /// Only to the user concerned: their current room is now `room`
+        /// (nil: they are in no room). Plain text shows nothing.
+        case current
         /// `sender` (a moderator) removed `target` from `room`.
         case kick
         /// `sender` (a moderator) removed and barred `target` from `room`.

@@ -65,8 +65,9 @@ public struct RoomRecord: Sendable, Equatable {
     /// Names that moderated it before Papo had accounts; they grant nothing.
     public var legacyModerators: [String]
     public var bans: [BanRecord]
+    public var topic: TopicRecord?
     public init(name: String, createdBy: String?, createdAt: Date, owner: String? = nil, moderators: [String] = [],
-                legacyModerators: [String] = [], bans: [BanRecord] = []) {
+                legacyModerators: [String] = [], bans: [BanRecord] = [], topic: TopicRecord? = nil) {
         self.name = name
         self.createdBy = createdBy
         self.createdAt = createdAt
@@ -74,6 +75,19 @@ public struct RoomRecord: Sendable, Equatable {
         self.moderators = moderators
         self.legacyModerators = legacyModerators
         self.bans = bans
+        self.topic = topic
+    }
+}
+
+/// A room's topic: its text, who set it, when.
+public struct TopicRecord: Sendable, Equatable {
+    public var text: String
+    public var setBy: String
+    public var time: Date
+    public init(text: String, setBy: String, time: Date) {
+        self.text = text
+        self.setBy = setBy
+        self.time = time
     }
 }
 
@@ -107,6 +121,8 @@ public enum StorageChange: Sendable, Equatable {
     case moderatorAdded(room: String, account: String)
     case moderatorRemoved(room: String, account: String)
     case legacyModeratorRemoved(room: String, name: String)
+    /// A room's topic set, or cleared (nil).
+    case topicChanged(room: String, TopicRecord?)
     case banAdded(room: String, BanRecord)
     case banRemoved(room: String, name: String)
     /// A bot script's stored value; nil deletes the key.

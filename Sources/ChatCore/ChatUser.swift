@@ -4,7 +4,10 @@ import Foundation
 struct ChatUser {
     let id: UserID
     var name: String
-    var roomKey: String
+    /// Keys of the rooms joined, oldest first.
+    var rooms: [String]
+    /// The room plain lines go to: one of `rooms`, or nil in none.
+    var current: String?
     let endpoint: any ChatEndpoint
     let address: String?
     /// A random token of this connection, used to show private history only
@@ -28,9 +31,20 @@ struct ChatUser {
 /// A public view of a connected user.
 public struct UserSummary: Sendable, Equatable {
     public var name: String
+    /// The current room ("" in none), then every room joined, oldest first.
     public var room: String
+    public var rooms: [String]
+    /// The role in the current room.
     public var role: Role
+    /// The joined rooms the user moderates (admins: none listed, they moderate all).
+    public var moderates: [String]
     public var connectedAt: Date
+}
+
+/// One member of a room, as `/usuarios sala` lists them.
+public struct MemberSummary: Sendable, Equatable {
+    public var name: String
+    public var role: Role
 }
 
 /// A public view of a room.
@@ -38,6 +52,29 @@ public struct RoomSummary: Sendable, Equatable {
     public var name: String
     public var memberCount: Int
     public var moderators: [String]
+    public var topic: String?
+}
+
+/// How many rooms there may be: per user (as IRC's CHANLIMIT) and in all.
+public struct RoomLimits: Sendable, Equatable {
+    public var perUser: Int
+    public var total: Int
+    public static let maxTopicLength = 300
+
+    public init(perUser: Int = 20, total: Int = 10_000) {
+        self.perUser = perUser
+        self.total = total
+    }
+}
+
+/// What `/entrar` did.
+public enum JoinOutcome: Sendable, Equatable {
+    /// The room was new: the caller created it.
+    case created
+    /// The caller joined an existing room.
+    case joined
+    /// The caller was in it already: it is now their current room.
+    case switched
 }
 
 /// The figures behind `/stats`.

@@ -23,6 +23,8 @@ final class Room {
     private(set) var legacyModerators: [String]
     /// Bans by name key.
     var bans: [String: BanRecord]
+    /// What the room is about, who set it and when; kept across restarts.
+    var topic: TopicRecord?
 
     init(record: RoomRecord) {
         name = record.name
@@ -31,6 +33,7 @@ final class Room {
         moderatorAccounts = record.moderators
         legacyModerators = record.legacyModerators
         bans = Dictionary(record.bans.map { (nameKey($0.name), $0) }, uniquingKeysWith: { _, new in new })
+        topic = record.topic
     }
 
     var memberCount: Int { order.count }

@@ -11,10 +11,12 @@ struct ClientRequest: Decodable {
     var text: String?
     /// With `hello`: the password of a registered name.
     var password: String?
+    /// With `say`: the room to say it in (one the user is in); by default the current one.
+    var room: String?
     /// The request id as JSON text (a number or a quoted string), echoed in the result.
     var id: String?
 
-    private enum CodingKeys: String, CodingKey { case type, name, text, password, id }
+    private enum CodingKeys: String, CodingKey { case type, name, text, password, room, id }
 
     init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -22,6 +24,7 @@ struct ClientRequest: Decodable {
         name = try container.decodeIfPresent(String.self, forKey: .name)
         text = try container.decodeIfPresent(String.self, forKey: .text)
         password = try container.decodeIfPresent(String.self, forKey: .password)
+        room = try container.decodeIfPresent(String.self, forKey: .room)
         if let number = try? container.decodeIfPresent(Int.self, forKey: .id) {
             id = String(number)
         } else if let string = try? container.decodeIfPresent(String.self, forKey: .id) {

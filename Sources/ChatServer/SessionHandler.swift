@@ -303,6 +303,14 @@ final class SessionHandler: ChannelInboundHandler {
                     refuse(.badRequest("falta o campo \"text\""), requestID: request.id)
                     return true
                 }
+                if request.kind == .say, let room = request.room {
+                    // `say` into a named room is `/em sala texto`, which says the text as it is.
+                    guard case .success(let clean) = NameRules.roomName(room) else {
+                        refuse(.roomNameInvalid(room), requestID: request.id)
+                        return true
+                    }
+                    return engine.handle(line: "/em \(clean) \(text)", from: id, requestID: request.id)
+                }
                 let line = request.kind == .say && text.hasPrefix("/") ? "/" + text : text
                 return engine.handle(line: line, from: id, requestID: request.id)
             case .hello?:

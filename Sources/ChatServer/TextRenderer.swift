@@ -24,12 +24,18 @@ public enum TextRenderer {
             let reason = event.text.map { " (\($0))" } ?? ""
             return "\(stamp) \(room) * \(who) saiu do chat\(reason)"
         case .join: return "\(stamp) \(room) * \(who) entrou na sala"
-        case .leave: return "\(stamp) \(room) * \(who) foi para #\(target)"
+        case .leave:
+            return event.target.map { "\(stamp) \(room) * \(who) foi para #\($0)" } ?? "\(stamp) \(room) * \(who) saiu da sala"
         case .rename: return "\(stamp) \(room) * \(who) agora se chama \(target)"
         case .kick: return "\(stamp) \(room) * \(who) expulsou \(target)"
         case .ban: return "\(stamp) \(room) * \(who) baniu \(target)"
         case .unban: return "\(stamp) \(room) * \(who) retirou o banimento de \(target)"
         case .admin: return "\(stamp) \(room) * \(who) agora é administrador"
+        case .topic:
+            return event.text.map { "\(stamp) \(room) * \(who) mudou o tópico para: \($0)" }
+                ?? "\(stamp) \(room) * \(who) apagou o tópico"
+        // Tells a client which room is current; a plain-text user reads it in the replies.
+        case .current: return ""
         case .moderatorAdded: return "\(stamp) \(room) * \(who) deu a moderação da sala a \(target)"
         case .moderatorRemoved: return "\(stamp) \(room) * \(who) tirou a moderação da sala de \(target)"
         case .shutdown: return "\(stamp) * O servidor está sendo encerrado. Até logo!"

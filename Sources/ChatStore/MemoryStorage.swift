@@ -84,6 +84,8 @@ enum StateReducer {
             update(room, in: &state) { if !$0.moderators.contains(account) { $0.moderators.append(account) } }
         case .moderatorRemoved(let room, let account):
             update(room, in: &state) { $0.moderators.removeAll { $0 == account } }
+        case .topicChanged(let room, let topic):
+            update(room, in: &state) { $0.topic = topic }
         case .legacyModeratorRemoved(let room, let name):
             update(room, in: &state) { $0.legacyModerators.removeAll { nameKey($0) == nameKey(name) } }
         case .banAdded(let room, let ban):

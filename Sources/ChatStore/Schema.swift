@@ -51,6 +51,13 @@ enum Schema {
                 CREATE INDEX message_recipient_account ON message (recipientAccount) WHERE kind = 'private';
                 """)
         }
+        migrator.registerMigration("v4-topics") { db in
+            try db.execute(sql: """
+                ALTER TABLE room ADD COLUMN topic TEXT;
+                ALTER TABLE room ADD COLUMN topicBy TEXT;
+                ALTER TABLE room ADD COLUMN topicAt DOUBLE;
+                """)
+        }
         return migrator
     }
 
@@ -160,6 +167,9 @@ enum Schema {
         case .moderatorRemoved(let room, let account):
             try db.execute(sql: "DELETE FROM roomModerator WHERE roomKey = ? AND account = ?",
                            arguments: [nameKey(room), account])
+        case .topicChanged(let room, let topic):
+            try db.execute(sql: "UPDATE room SET topic = ?, topicBy = ?, topicAt = ? WHERE key = ?",
+                           arguments: [topic?.text, topic?.setBy, topic?.time.timeIntervalSince1970, nameKey(room)])
         case .legacyModeratorRemoved(let room, let name):
             try db.execute(sql: "DELETE FROM moderator WHERE roomKey = ? AND nameKey = ?",
                            arguments: [nameKey(room), nameKey(name)])
@@ -201,6 +211,9 @@ enum Schema {
                 bans: (bans[key] ?? []).map {
                     BanRecord(name: $0["name"], address: $0["address"], account: $0["account"], bannedBy: $0["bannedBy"],
                               time: Date(timeIntervalSince1970: $0["time"]))
+                },
+                topic: (row["topic"] as String?).map {
+                    TopicRecord(text: $0, setBy: row["topicBy"] ?? "", time: Date(timeIntervalSince1970: row["topicAt"] ?? 0))
                 }))
         }
         for row in try Row.fetchAll(db, sql: "SELECT name, messages FROM userStats") {

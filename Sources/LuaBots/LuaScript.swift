@@ -29,6 +29,8 @@ struct CallerSnapshot: Sendable {
     var room: String
     var role: Role
     var account: AccountRef?
+    /// Every room the caller is in, oldest joined first.
+    var rooms: [String]
     var arguments: String
     var words: [String]
     /// The caller's room's members (at most 1000).
@@ -39,6 +41,7 @@ struct CallerSnapshot: Sendable {
         room = context.chat.roomName(of: context.caller) ?? ""
         role = context.role
         account = AccountRef(context.chat.account(of: context.caller))
+        rooms = context.chat.roomNames(of: context.caller)
         arguments = context.arguments
         words = context.words(limit: 64)
         members = Array(context.chat.roomMembers(of: context.caller).prefix(1000))
@@ -172,6 +175,7 @@ final class LuaScript {
             state.setField("args", string: caller.arguments)
             state.setField("words", strings: caller.words)
             state.setField("members", strings: caller.members)
+            state.setField("rooms", strings: caller.rooms)
             state.setField("command", string: command.name)
         }
         try speaking(in: caller.room) { try state.call(arguments: 1, results: 1, deadline: .call) }

@@ -55,6 +55,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Connections held at once from one IP address (0: no limit).")
     var maxConnectionsPerAddress = 64
 
+    @Option(help: "Rooms one user may be in at once (as IRC's CHANLIMIT).")
+    var maxRoomsPerUser = RoomLimits().perUser
+
+    @Option(help: "Rooms the server may hold in all.")
+    var maxRooms = RoomLimits().total
+
     @Option(help: "Kernel send buffer per connection, in bytes (0: the kernel's autotuning).")
     var sendBuffer = ServerConfig.defaultSendBufferBytes
 
@@ -90,6 +96,9 @@ struct Serve: AsyncParsableCommand {
         guard botCPUShare == 0 || (0.001...64).contains(botCPUShare) else {
             throw ValidationError("--bot-cpu-share must be 0 (no limit) or between 0.001 and 64")
         }
+        guard (1...1000).contains(maxRoomsPerUser), (1...1_000_000).contains(maxRooms) else {
+            throw ValidationError("--max-rooms-per-user must be 1...1000 and --max-rooms 1...1000000")
+        }
         guard floodLines >= 0, floodBurst >= 1, floodBytes >= 1, floodDisconnectAfter > 0 else {
             throw ValidationError("flood limits must be positive (--flood-lines 0 turns flood control off)")
         }
@@ -112,7 +121,8 @@ struct Serve: AsyncParsableCommand {
         let storage = try SQLiteStorage(directory: URL(fileURLWithPath: data)) { error in
             storeLogger.error("storage error: \(error)")
         }
-        let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox(storage: storage))
+        let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox(storage: storage),
+                            limits: RoomLimits(perUser: maxRoomsPerUser, total: maxRooms))
         let botHost = try BotHost(chat: chat, bots: URL(fileURLWithPath: bots), adminPassword: password, logger: logger,
                                   botCPU: BotCPULimits(share: botCPUShare))
         let engine = botHost.engine

@@ -204,8 +204,16 @@ final class ChatHarness {
         return outbox.events(for: endpoint)
     }
 
+    /// The kinds of the events a user received, without `current` (which
+    /// only tells a client where the user speaks; `rooms:` checks that).
     func kinds(_ handle: String) -> [ChatEvent.Kind] {
-        events(handle).map(\.kind)
+        events(handle).map(\.kind).filter { $0 != .current }
+    }
+
+    /// The rooms the user is in, oldest joined first.
+    func joined(_ handle: String) -> [String] {
+        guard let id = ids[handle] else { return [] }
+        return engine.withChat { $0.roomNames(of: id) }
     }
 
     func wasDisconnected(_ handle: String) -> Bool {
@@ -348,6 +356,8 @@ struct CommandCase: Sendable, CustomTestStringConvertible {
     var names: [String]? = nil
     /// The texts of the reply's items, in order.
     var items: [String]? = nil
+    /// The rooms each listed user is in afterwards, oldest joined first.
+    var joined: [String: [String]] = [:]
 
     var testDescription: String {
         "\(name) — \(caller): \(line.debugDescription) → \(reply)"
@@ -390,6 +400,9 @@ struct CommandCase: Sendable, CustomTestStringConvertible {
         }
         if let items {
             #expect(got.items.map { $0.text ?? "" } == items)
+        }
+        for (handle, rooms) in joined {
+            #expect(h.joined(handle) == rooms, "rooms of \(handle)")
         }
     }
 }

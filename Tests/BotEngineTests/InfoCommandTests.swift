@@ -11,15 +11,17 @@ import Testing
 let helpForEveryone = [
     "  /ajuda [comando] (/help) — lista os comandos que você pode usar",
     "  /sair [motivo] (/quit) — desconecta do chat",
-    "  /usuarios (/users, /who) — lista os usuários conectados e suas salas",
+    "  /usuarios [sala] (/users, /who) — lista os usuários conectados e suas salas, ou os membros de uma sala",
     "  /nome <novo_nome> (/nick) — muda o seu nome",
     "  /privado <nome> <mensagem> (/msg, /pm) — envia uma mensagem privada",
-    "  /historico [n] (/history) —",
+    "  /historico [sala] [n] (/history) —",
     "  /hora (/time) — mostra a data e a hora do servidor",
     "  /ping — testa a conexão: o bot responde pong",
     "  /stats (/estatisticas) —",
     "  /salas (/rooms, /list) — lista as salas",
-    "  /entrar <sala> (/join) — entra numa sala (e a cria, se não existir)",
+    "  /entrar <sala> (/join) — entra numa sala (e a cria, se não existir) e fala nela",
+    "  /sairsala [sala] (/part, /leave) — sai de uma sala (por padrão, da atual)",
+    "  /topico [texto | -] (/topic) —",
     "  /admin <senha> (/oper) — torna-se administrador do servidor",
 ]
 
@@ -44,7 +46,7 @@ let ajudaCases: [CommandCase] = [
     CommandCase(name: "details of one command, with its aliases", line: "/ajuda privado",
                 reply: .text("/privado <nome> <mensagem> — envia uma mensagem privada\nTambém: /msg, /pm")),
     CommandCase(name: "details accept a leading slash", line: "/ajuda /entrar",
-                reply: .text("/entrar <sala> — entra numa sala (e a cria, se não existir)\nTambém: /join")),
+                reply: .text("/entrar <sala> — entra numa sala (e a cria, se não existir) e fala nela\nTambém: /join")),
     CommandCase(name: "details are case-insensitive", line: "/ajuda PRIVADO",
                 reply: .text("/privado <nome> <mensagem> — envia uma mensagem privada\nTambém: /msg, /pm")),
     CommandCase(name: "details of a command without aliases", line: "/ajuda ping",
@@ -72,7 +74,7 @@ struct HelpListing: Sendable, CustomTestStringConvertible {
 }
 
 let everyoneCommands = ["/ajuda", "/sair", "/usuarios", "/nome", "/privado", "/historico", "/hora", "/ping",
-                        "/stats", "/salas", "/entrar"]
+                        "/stats", "/salas", "/entrar", "/sairsala", "/sala", "/em", "/topico"]
 let moderatorCommands = ["/expulsar", "/banir", "/desbanir", "/moderador", "/desmoderador"]
 let accountCommands = ["/registrar", "/identificar", "/senha", "/conta"]
 
@@ -85,16 +87,19 @@ let helpListings: [HelpListing] = [
 ]
 
 let usuariosCases: [CommandCase] = [
-    CommandCase(name: "everyone, with room and role", setup: ["ana> /entrar dev", "caio> /admin segredo"],
+    CommandCase(name: "everyone, with their rooms (the current one first) and rights", setup: ["ana> /entrar dev", "caio> /admin segredo"],
                 caller: "bia", line: "/usuarios",
-                reply: .text("Usuários conectados (3):\n  ana — #dev (moderador)\n  bia — #geral\n  caio — #geral (admin)")),
+                reply: .text("Usuários conectados (3):\n  ana — #dev, #geral (moderador de #dev)\n  bia — #geral\n  caio — #geral (admin)")),
+    CommandCase(name: "a room's members, moderators marked", setup: ["ana> /entrar dev", "bia> /entrar dev"],
+                caller: "caio", line: "/usuarios dev", reply: .text("Em #dev (2):\n  ana (moderador)\n  bia")),
+    CommandCase(name: "a room that does not exist", line: "/usuarios nada", reply: .fails(.noSuchRoom("nada"))),
     CommandCase(name: "alone", users: ["ana"], line: "/who",
                 reply: .text("Usuários conectados (1):\n  ana — #geral")),
     CommandCase(name: "sorted case-insensitively", users: ["bia", "Ana", "caio"], caller: "Ana", line: "/users",
                 reply: .text("Usuários conectados (3):\n  Ana — #geral\n  bia — #geral\n  caio — #geral")),
-    CommandCase(name: "a moderator outside their room shows as a plain user",
+    CommandCase(name: "a moderator speaking in #geral still shows the room they moderate",
                 setup: ["ana> /entrar dev", "ana> /entrar geral"], line: "/usuarios",
-                reply: .text("Usuários conectados (3):\n  ana — #geral\n  bia — #geral\n  caio — #geral")),
+                reply: .text("Usuários conectados (3):\n  ana — #geral, #dev (moderador de #dev)\n  bia — #geral\n  caio — #geral")),
     CommandCase(name: "who left is not listed", setup: ["caio> /sair"], line: "/usuarios",
                 reply: .text("Usuários conectados (2):\n  ana — #geral\n  bia — #geral")),
     CommandCase(name: "a rename shows at once", setup: ["bia> /nome beatriz"], line: "/usuarios",
@@ -161,18 +166,22 @@ let projetosState = PersistedState(accounts: [TestAccounts.record("ana"), TestAc
 ])
 
 let salasCases: [CommandCase] = [
-    CommandCase(name: "only the default room", line: "/salas", reply: .text("Salas (1):\n  #geral — 3 pessoas")),
-    CommandCase(name: "rooms, counts and moderators; #geral first, then by name",
+    CommandCase(name: "only the default room", line: "/salas", reply: .text("Salas (1):\n  #geral — 3 pessoas [sala atual]")),
+    CommandCase(name: "rooms, counts and moderators; #geral first, then by name; the caller's marked",
                 setup: ["ana> /entrar dev", "bia> /entrar dev", "caio> /entrar arte"], line: "/salas",
-                reply: .text("Salas (3):\n  #geral — 0 pessoas\n  #arte — 1 pessoa · moderação: caio\n  #dev — 2 pessoas · moderação: ana")),
+                reply: .text("Salas (3):\n  #geral — 3 pessoas [você está]\n  #arte — 1 pessoa · moderação: caio\n"
+                             + "  #dev — 2 pessoas · moderação: ana [sala atual]")),
     CommandCase(name: "/rooms is /salas", setup: ["bia> /entrar dev"], line: "/rooms",
-                reply: .text("Salas (2):\n  #geral — 2 pessoas\n  #dev — 1 pessoa · moderação: bia")),
-    CommandCase(name: "/list is /salas", line: "/list", reply: .text("Salas (1):\n  #geral — 3 pessoas")),
+                reply: .text("Salas (2):\n  #geral — 3 pessoas [sala atual]\n  #dev — 1 pessoa · moderação: bia")),
+    CommandCase(name: "/list is /salas", line: "/list", reply: .text("Salas (1):\n  #geral — 3 pessoas [sala atual]")),
     CommandCase(name: "an empty room stays; a guest creator's rights left with them",
                 setup: ["ana> /entrar dev", "ana> /sair"], caller: "bia", line: "/salas",
-                reply: .text("Salas (2):\n  #geral — 2 pessoas\n  #dev — 0 pessoas")),
+                reply: .text("Salas (2):\n  #geral — 2 pessoas [sala atual]\n  #dev — 0 pessoas")),
     CommandCase(name: "rooms kept by the store, with every moderator", state: projetosState, line: "/salas",
-                reply: .text("Salas (2):\n  #geral — 3 pessoas\n  #Projetos — 0 pessoas · moderação: ana, bia")),
+                reply: .text("Salas (2):\n  #geral — 3 pessoas [sala atual]\n  #Projetos — 0 pessoas · moderação: ana, bia")),
+    CommandCase(name: "with its topic", setup: ["ana> /entrar dev", "ana> /topico café e código"], caller: "bia",
+                line: "/salas",
+                reply: .text("Salas (2):\n  #geral — 3 pessoas [sala atual]\n  #dev — 1 pessoa · moderação: ana · tópico: café e código")),
 ]
 
 @Suite("Information commands")

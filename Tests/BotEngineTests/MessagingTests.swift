@@ -54,6 +54,9 @@ let mixedHistory = [
     "ana> /privado caio só para caio",
 ]
 
+/// `/historico`'s usage, as its errors give it: with the range of n.
+let historicoUsage = "/historico [sala] [n], com n de 1 a 200"
+
 let historicoCases: [CommandCase] = [
     CommandCase(name: "nothing said yet", line: "/historico",
                 reply: .text("Nenhuma mensagem no histórico de #geral."), items: []),
@@ -69,16 +72,20 @@ let historicoCases: [CommandCase] = [
                 reply: .text("Histórico de #geral (20 mensagens):"), items: (6...25).map { "m\($0)" }),
     CommandCase(name: "/history is /historico", setup: ["bia> oi"], line: "/history 5",
                 reply: .text("Histórico de #geral (1 mensagem):"), items: ["oi"]),
-    CommandCase(name: "not a number", line: "/historico abc",
-                reply: .fails(.invalidArgument("abc", usage: "/historico [n]"))),
-    CommandCase(name: "zero", line: "/historico 0", reply: .fails(.invalidArgument("0", usage: "/historico [n]"))),
-    CommandCase(name: "negative", line: "/historico -1", reply: .fails(.invalidArgument("-1", usage: "/historico [n]"))),
+    CommandCase(name: "a word is a room: one the caller is not in", line: "/historico abc",
+                reply: .fails(.notMember("abc"))),
+    CommandCase(name: "another joined room, with a count", setup: ["ana> /entrar dev", "ana> dentro", "ana> /sala geral"],
+                line: "/historico dev 5", reply: .text("Histórico de #dev (1 mensagem):"), items: ["dentro"]),
+    CommandCase(name: "in no room: only private messages", setup: ["bia> /privado ana psiu", "ana> /sairsala"],
+                line: "/historico", reply: .text("Histórico das suas mensagens privadas (1 mensagem):"), items: ["psiu"]),
+    CommandCase(name: "zero", line: "/historico 0", reply: .fails(.invalidArgument("0", usage: historicoUsage))),
+    CommandCase(name: "negative", line: "/historico -1", reply: .fails(.invalidArgument("-1", usage: historicoUsage))),
     CommandCase(name: "over the maximum", line: "/historico 999",
-                reply: .fails(.invalidArgument("999", usage: "/historico [n]"))),
+                reply: .fails(.invalidArgument("999", usage: historicoUsage))),
     CommandCase(name: "just over the maximum", line: "/historico 201",
-                reply: .fails(.invalidArgument("201", usage: "/historico [n]"))),
-    CommandCase(name: "two numbers", line: "/historico 5 6",
-                reply: .fails(.invalidArgument("5 6", usage: "/historico [n]"))),
+                reply: .fails(.invalidArgument("201", usage: historicoUsage))),
+    CommandCase(name: "three words", line: "/historico geral 5 6",
+                reply: .fails(.invalidArgument("geral 5 6", usage: historicoUsage))),
     CommandCase(name: "in a room: that room's lines and the caller's private ones", setup: mixedHistory,
                 caller: "bia", line: "/historico",
                 reply: .text("Histórico de #dev (3 mensagens):"), items: ["em dev", "segredo de caio", "resposta"]),
@@ -101,9 +108,9 @@ let historicoCases: [CommandCase] = [
 ]
 
 let chatLineCases: [CommandCase] = [
-    CommandCase(name: "a line is said only in the speaker's room", setup: ["caio> /entrar dev"],
+    CommandCase(name: "a line is said only in the speaker's current room", setup: ["caio> /entrar dev"],
                 line: "olá pessoal", reply: .text(""),
-                events: ["ana": [.message], "bia": [.message]],
+                events: ["ana": [.message], "bia": [.message], "caio": [.message]],
                 details: [EventCheck(to: "bia", kind: .message, room: "geral", sender: "ana", text: "olá pessoal")]),
     CommandCase(name: "inside a room it stays in the room", setup: ["ana> /entrar dev", "bia> /entrar dev"],
                 line: "oi dev", reply: .text(""),

@@ -3,61 +3,44 @@ import ChatCore
 import Foundation
 import Testing
 
-// /entrar: moving between rooms, creating them, and the events that go with it.
+// /entrar, /sairsala, /sala, /em, /topico: being in several rooms, and the events that go with it.
 
 /// What `/entrar` adds for a guest who creates a room.
 let guestRights = " Como convidado, só enquanto estiver conectado: /registrar <senha> guarda o seu nome e as suas salas."
 
 let entrarCases: [CommandCase] = [
-    CommandCase(name: "creates the room; its creator moderates it", line: "/entrar dev",
+    CommandCase(name: "creates the room; its creator moderates it; #geral stays joined", line: "/entrar dev",
                 reply: .text("Sala #dev criada. Você é o moderador dela." + guestRights),
-                events: ["ana": [.join], "bia": [.leave], "caio": [.leave]],
-                details: [
-                    EventCheck(to: "bia", kind: .leave, room: "geral", sender: "ana", target: "dev"),
-                    EventCheck(to: "ana", kind: .join, room: "dev", sender: "ana"),
-                ],
-                rooms: ["ana": "dev", "bia": "geral"], roles: ["ana": .moderator]),
+                events: ["ana": [.join]],
+                details: [EventCheck(to: "ana", kind: .join, room: "dev", sender: "ana")],
+                rooms: ["ana": "dev", "bia": "geral"], roles: ["ana": .moderator], joined: ["ana": ["geral", "dev"]]),
     CommandCase(name: "/join enters an existing room as a plain member", setup: ["bia> /entrar dev"],
                 line: "/join dev", reply: .text(""),
-                events: ["ana": [.join], "bia": [.join], "caio": [.leave]],
-                details: [
-                    EventCheck(to: "bia", kind: .join, room: "dev", sender: "ana"),
-                    EventCheck(to: "caio", kind: .leave, room: "geral", sender: "ana", target: "dev"),
-                ],
+                events: ["ana": [.join], "bia": [.join]],
+                details: [EventCheck(to: "bia", kind: .join, room: "dev", sender: "ana")],
                 rooms: ["ana": "dev", "bia": "dev"], roles: ["ana": .user, "bia": .moderator]),
     CommandCase(name: "a leading # is dropped", line: "/entrar #dev",
                 reply: .text("Sala #dev criada. Você é o moderador dela." + guestRights),
-                events: ["ana": [.join], "bia": [.leave], "caio": [.leave]],
-                rooms: ["ana": "dev"], roles: ["ana": .moderator]),
+                events: ["ana": [.join]], rooms: ["ana": "dev"], roles: ["ana": .moderator]),
     CommandCase(name: "room names are case-insensitive; the first spelling stays", setup: ["bia> /entrar Dev"],
-                line: "/entrar DEV", reply: .text(""),
-                events: ["ana": [.join], "bia": [.join], "caio": [.leave]],
+                line: "/entrar DEV", reply: .text(""), events: ["ana": [.join], "bia": [.join]],
                 rooms: ["ana": "Dev"], roles: ["ana": .user]),
     CommandCase(name: "non-ASCII letters are fine", line: "/entrar café",
                 reply: .text("Sala #café criada. Você é o moderador dela." + guestRights),
-                events: ["ana": [.join], "bia": [.leave], "caio": [.leave]], rooms: ["ana": "café"]),
+                events: ["ana": [.join]], rooms: ["ana": "café"]),
     CommandCase(name: "the longest room name", line: "/entrar " + String(repeating: "s", count: 32),
-                reply: .ok, events: ["ana": [.join], "bia": [.leave], "caio": [.leave]],
-                rooms: ["ana": String(repeating: "s", count: 32)]),
-    CommandCase(name: "back to #geral: the old room hears leave, #geral hears join",
-                setup: ["ana> /entrar dev", "bia> /entrar dev"], line: "/entrar geral", reply: .text(""),
-                events: ["ana": [.join], "bia": [.leave], "caio": [.join]],
-                details: [
-                    EventCheck(to: "bia", kind: .leave, room: "dev", sender: "ana", target: "geral"),
-                    EventCheck(to: "caio", kind: .join, room: "geral", sender: "ana"),
-                ],
-                rooms: ["ana": "geral", "bia": "dev"], roles: ["ana": .user]),
-    CommandCase(name: "from room to room; #geral hears nothing", setup: ["ana> /entrar dev", "bia> /entrar dev"],
+                reply: .ok, events: ["ana": [.join]], rooms: ["ana": String(repeating: "s", count: 32)]),
+    CommandCase(name: "a room one is in already becomes the current one, silently",
+                setup: ["ana> /entrar dev", "bia> /entrar dev"], line: "/entrar geral",
+                reply: .text("Agora você fala em #geral."), rooms: ["ana": "geral", "bia": "dev"],
+                roles: ["ana": .user], joined: ["ana": ["geral", "dev"]]),
+    CommandCase(name: "from room to room, all stay joined", setup: ["ana> /entrar dev", "bia> /entrar dev"],
                 line: "/entrar arte", reply: .text("Sala #arte criada. Você é o moderador dela." + guestRights),
-                events: ["ana": [.join], "bia": [.leave]],
-                rooms: ["ana": "arte", "bia": "dev", "caio": "geral"], roles: ["ana": .moderator]),
+                events: ["ana": [.join]], rooms: ["ana": "arte", "bia": "dev", "caio": "geral"],
+                roles: ["ana": .moderator], joined: ["ana": ["geral", "dev", "arte"]]),
     CommandCase(name: "the creator is moderator again on coming back", setup: ["ana> /entrar dev", "ana> /entrar geral"],
-                line: "/entrar dev", reply: .text(""),
-                events: ["ana": [.join], "bia": [.leave], "caio": [.leave]],
-                rooms: ["ana": "dev"], roles: ["ana": .moderator]),
-    CommandCase(name: "leaving an empty room tells nobody there", setup: ["ana> /entrar dev"],
-                line: "/entrar geral", reply: .text(""),
-                events: ["ana": [.join], "bia": [.join], "caio": [.join]], rooms: ["ana": "geral"]),
+                line: "/entrar dev", reply: .text("Agora você fala em #dev."), rooms: ["ana": "dev"],
+                roles: ["ana": .moderator]),
     CommandCase(name: "already in #geral", line: "/entrar geral", reply: .fails(.alreadyInRoom("geral")),
                 rooms: ["ana": "geral"]),
     CommandCase(name: "already in #geral, other case", line: "/entrar #GERAL", reply: .fails(.alreadyInRoom("geral"))),
@@ -72,17 +55,107 @@ let entrarCases: [CommandCase] = [
                 reply: .fails(.roomNameInvalid(String(repeating: "s", count: 33)))),
     CommandCase(name: "no room", line: "/entrar", reply: .fails(.missingArgument(usage: "/entrar <sala>"))),
     CommandCase(name: "banned from the room", setup: ["bia> /entrar dev", "ana> /entrar dev", "bia> /banir ana"],
-                line: "/entrar dev", reply: .fails(.bannedFromRoom("dev")), rooms: ["ana": "geral"]),
+                line: "/entrar dev", reply: .fails(.bannedFromRoom("dev")), rooms: ["ana": "geral"],
+                joined: ["ana": ["geral"]]),
     CommandCase(name: "someone else's ban does not bar others",
                 setup: ["bia> /entrar dev", "ana> /entrar dev", "bia> /banir ana"], caller: "caio",
-                line: "/entrar dev", reply: .text(""),
-                events: ["ana": [.leave], "bia": [.join], "caio": [.join]], rooms: ["caio": "dev"]),
+                line: "/entrar dev", reply: .text(""), events: ["bia": [.join], "caio": [.join]], rooms: ["caio": "dev"]),
+    CommandCase(name: "twenty rooms at most, #geral included",
+                setup: (1...19).map { "ana> /entrar r\($0)" }, line: "/entrar r20",
+                reply: .fails(.tooManyRooms(max: 20)), rooms: ["ana": "r19"]),
+    CommandCase(name: "joining shows the topic", setup: ["bia> /entrar dev", "bia> /topico café e código"],
+                line: "/entrar dev", reply: .text("Tópico de #dev: café e código"),
+                events: ["ana": [.join], "bia": [.join]]),
+    CommandCase(name: "in no room, /entrar puts one in one", setup: ["ana> /sairsala"], line: "/entrar geral",
+                reply: .text(""), events: ["ana": [.join], "bia": [.join], "caio": [.join]], rooms: ["ana": "geral"]),
+]
+
+let sairsalaCases: [CommandCase] = [
+    CommandCase(name: "leaves the current room; the room is told, the leaver too", setup: ["ana> /entrar dev", "bia> /entrar dev"],
+                line: "/sairsala", reply: .text("Você saiu de #dev. Agora você fala em #geral."),
+                events: ["ana": [.leave], "bia": [.leave]],
+                details: [EventCheck(to: "bia", kind: .leave, room: "dev", sender: "ana")],
+                rooms: ["ana": "geral"], joined: ["ana": ["geral"]]),
+    CommandCase(name: "/part leaves a named room; the current one stays", setup: ["ana> /entrar dev"],
+                line: "/part geral", reply: .text("Você saiu de #geral. Agora você fala em #dev."),
+                events: ["ana": [.leave], "bia": [.leave], "caio": [.leave]], rooms: ["ana": "dev"],
+                joined: ["ana": ["dev"]]),
+    CommandCase(name: "the current room becomes the one joined last", setup: ["ana> /entrar dev", "ana> /entrar arte"],
+                line: "/leave", reply: .text("Você saiu de #arte. Agora você fala em #dev."),
+                events: ["ana": [.leave]], rooms: ["ana": "dev"]),
+    CommandCase(name: "leaving the last room is allowed", line: "/sairsala",
+                reply: .text("Você saiu de #geral e não está em nenhuma sala: use /entrar <sala>."),
+                events: ["ana": [.leave], "bia": [.leave], "caio": [.leave]], names: ["ana", "bia", "caio"], joined: ["ana": []]),
+    CommandCase(name: "then a plain line has nowhere to go", setup: ["ana> /sairsala"], line: "oi",
+                reply: .fails(.noRoom)),
+    CommandCase(name: "nor does a moderator command", setup: ["ana> /sairsala"], line: "/expulsar bia",
+                reply: .fails(.noRoom)),
+    CommandCase(name: "a room one is not in", line: "/sairsala jogos", reply: .fails(.notMember("jogos"))),
+    CommandCase(name: "in no room at all", setup: ["ana> /sairsala"], line: "/sairsala", reply: .fails(.noRoom)),
+]
+
+let salaCases: [CommandCase] = [
+    CommandCase(name: "switches silently", setup: ["ana> /entrar dev", "bia> /entrar dev"], line: "/sala geral",
+                reply: .text("Agora você fala em #geral."), rooms: ["ana": "geral"], joined: ["ana": ["geral", "dev"]]),
+    CommandCase(name: "/switch is /sala", setup: ["ana> /entrar dev", "ana> /sala geral"], line: "/switch #DEV",
+                reply: .text("Agora você fala em #dev."), rooms: ["ana": "dev"]),
+    CommandCase(name: "a room one is not in", line: "/sala jogos", reply: .fails(.notMember("jogos")),
+                rooms: ["ana": "geral"]),
+    CommandCase(name: "no room named", line: "/sala", reply: .fails(.missingArgument(usage: "/sala <sala>"))),
+]
+
+let emCases: [CommandCase] = [
+    CommandCase(name: "says one line in another joined room", setup: ["ana> /entrar dev", "bia> /entrar dev", "ana> /sala geral"],
+                line: "/em dev olá, dev", reply: .text(""), events: ["ana": [.message], "bia": [.message]],
+                details: [EventCheck(to: "bia", kind: .message, room: "dev", sender: "ana", text: "olá, dev")],
+                rooms: ["ana": "geral"]),
+    CommandCase(name: "/say is /em; the text is said as it is", setup: ["ana> /entrar dev", "ana> /sala geral"],
+                line: "/say dev /ping", reply: .text(""), events: ["ana": [.message]],
+                details: [EventCheck(to: "ana", kind: .message, room: "dev", text: "/ping")]),
+    CommandCase(name: "a room one is not in", line: "/em jogos oi", reply: .fails(.notMember("jogos"))),
+    CommandCase(name: "a room one is banned from", setup: ["bia> /entrar dev", "ana> /entrar dev", "bia> /banir ana"],
+                line: "/em dev oi", reply: .fails(.bannedFromRoom("dev"))),
+    CommandCase(name: "no text", line: "/em geral", reply: .fails(.missingArgument(usage: "/em <sala> <texto>"))),
+]
+
+let topicoCases: [CommandCase] = [
+    CommandCase(name: "no topic yet", line: "/topico", reply: .text("#geral não tem tópico.")),
+    CommandCase(name: "a moderator sets it; the room is told", setup: ["ana> /entrar dev", "bia> /entrar dev"],
+                line: "/topico café e código", reply: .text(""), events: ["ana": [.topic], "bia": [.topic]],
+                details: [EventCheck(to: "bia", kind: .topic, room: "dev", sender: "ana", text: "café e código")]),
+    CommandCase(name: "then anyone in the room sees it", setup: ["ana> /entrar dev", "bia> /entrar dev", "ana> /topico café"],
+                caller: "bia", line: "/topic",
+                reply: .text("Tópico de #dev: café (por ana, \(TimeFormat.dateTime(ManualClock.start)))")),
+    CommandCase(name: "a plain member may not set it", setup: ["bia> /entrar dev", "ana> /entrar dev"],
+                line: "/topico meu", reply: .fails(.notModerator("dev"))),
+    CommandCase(name: "an admin sets #geral's", setup: ["ana> /admin segredo"], line: "/topico Bem-vindos",
+                reply: .text(""), events: ["ana": [.topic], "bia": [.topic], "caio": [.topic]]),
+    CommandCase(name: "- clears it", setup: ["ana> /entrar dev", "ana> /topico café"], line: "/topico -",
+                reply: .text(""), events: ["ana": [.topic]],
+                details: [EventCheck(to: "ana", kind: .topic, room: "dev", sender: "ana")]),
+    CommandCase(name: "too long", setup: ["ana> /entrar dev"], line: "/topico " + String(repeating: "t", count: 301),
+                reply: .fails(.topicTooLong(max: 300))),
+    CommandCase(name: "control characters", setup: ["ana> /entrar dev"], line: "/topico a\u{1B}[2J",
+                reply: .fails(.controlCharacters)),
+    CommandCase(name: "in no room", setup: ["ana> /sairsala"], line: "/topico", reply: .fails(.noRoom)),
 ]
 
 @Suite("Room commands")
 struct RoomCommandTests {
     @Test("/entrar", arguments: entrarCases)
     func entrar(_ row: CommandCase) throws { try row.verify() }
+
+    @Test("/sairsala", arguments: sairsalaCases)
+    func sairsala(_ row: CommandCase) throws { try row.verify() }
+
+    @Test("/sala", arguments: salaCases)
+    func sala(_ row: CommandCase) throws { try row.verify() }
+
+    @Test("/em", arguments: emCases)
+    func em(_ row: CommandCase) throws { try row.verify() }
+
+    @Test("/topico", arguments: topicoCases)
+    func topico(_ row: CommandCase) throws { try row.verify() }
 
     @Test("a room created with /entrar is listed and kept by the store")
     func createdRoomIsRecorded() throws {

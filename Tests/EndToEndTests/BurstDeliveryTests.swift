@@ -17,6 +17,7 @@ import Testing
         let bia = try server.json("bia")
         let caio = try server.json("caio")
         try caio.request("/entrar outra")
+        try caio.request("/sairsala geral")
         let dani = try server.json("dani")
 
         ana.sendRaw(Array((0..<Self.burst).map { "rajada \($0)\n" }.joined().utf8))

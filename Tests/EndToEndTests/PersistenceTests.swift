@@ -50,7 +50,9 @@ import Testing
         #expect(biaItems.map { $0.string("text") } == ["para a bia", "em público"])
         let carolItems = try carol.request("/historico").result["items"] as? [[String: Any]] ?? []
         #expect(carolItems.map { $0.string("text") } == ["em público"])
-        #expect(try carol.request("/historico abc").result["code"] as? String == "invalid_argument")
+        #expect(try carol.request("/historico abc").result["code"] as? String == "not_member")
+        #expect(try carol.request("/historico 1000").result["message"] as? String
+                == "Argumento inválido: '1000'. Uso: /historico [sala] [n], com n de 1 a 200")
         await server.stop()
     }
 }

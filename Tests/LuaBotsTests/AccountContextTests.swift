@@ -92,3 +92,24 @@ struct GhostMidCommandTests {
         #expect(bots.outbox.replies(to: fresh).map(\.text) == ["pong"])
     }
 }
+
+/// Issue #12: `ctx.rooms` lists the caller's rooms; `ctx.room` stays the
+/// room the command was said in, and `papo.say` speaks there.
+@Suite("Several rooms in the bot API", .timeLimit(.minutes(1)))
+struct RoomsContextTests {
+    @Test func ctxRoomsListsTheCallersRoomsAndSayStaysInTheCallsRoom() throws {
+        let bots = try BotHarness(files: ["onde.lua": """
+            papo.command{name = "onde", run = function(ctx)
+              papo.say("de " .. ctx.room)
+              return ctx.room .. ": " .. table.concat(ctx.rooms, ",")
+            end}
+            """])
+        _ = bots.send("/entrar jogos")
+        _ = bots.send("/entrar arte")
+        _ = bots.send("/sala jogos")
+        #expect(bots.send("/onde")?.text == "jogos: geral,jogos,arte")
+        // ana (in #geral only) does not hear what the bot said in #jogos.
+        #expect(!bots.outbox.messages(to: bots.ana).contains("de jogos"))
+        #expect(bots.outbox.messages(to: bots.bia).contains("de jogos"))
+    }
+}

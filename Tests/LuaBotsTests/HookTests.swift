@@ -113,7 +113,7 @@ struct ActionAPITests {
         #expect(bots.send("/cochicha ninguem")?.text == "nil no_such_user")
         #expect(bots.send("/quem")?.text == "ana@geral:admin bia@geral:user")
         _ = bots.send("/entrar jogos")
-        #expect(bots.send("/onde")?.text == "geral=1 jogos=1")
+        #expect(bots.send("/onde")?.text == "geral=2 jogos=1")
         #expect(bots.send("/cedo")?.text == "false")
     }
 }

@@ -12,7 +12,7 @@ extension BuiltinCommands {
             guard let command = context.table.lookup(wanted) else {
                 throw ChatError.unknownCommand(wanted, suggestion: context.table.suggestion(for: wanted, role: role))
             }
-            try ChatEngine.checkPermission(command, role: role, room: context.chat.roomName(of: context.caller) ?? "")
+            try ChatEngine.checkPermission(command, role: role, room: context.chat.roomName(of: context.caller))
             var lines = ["\(command.synopsis) — \(command.summary)"]
             if !command.aliases.isEmpty {
                 lines.append("Também: " + command.aliases.map { "/\($0)" }.joined(separator: ", "))

@@ -1,15 +1,25 @@
 import ChatCore
 
 extension BuiltinCommands {
-    /// `/salas`: rooms with member counts and moderators.
+    /// `/salas`: rooms with member counts, moderators and topics; the
+    /// caller's rooms are marked, the current one too.
     static let salas = Command(name: "salas", aliases: ["rooms", "list"], summary: "lista as salas, quantas pessoas e os moderadores") { context in
         let rooms = context.chat.roomList()
+        let mine = Set(context.chat.roomNames(of: context.caller).map(nameKey))
+        let current = context.chat.roomName(of: context.caller).map(nameKey)
         var lines = ["Salas (\(rooms.count)):"]
         for room in rooms {
             let people = room.memberCount == 1 ? "1 pessoa" : "\(room.memberCount) pessoas"
             let moderators = room.moderators.isEmpty ? "" : " · moderação: " + room.moderators.joined(separator: ", ")
-            lines.append("  #\(room.name) — \(people)\(moderators)")
+            let topic = room.topic.map { " · tópico: \(Self.clipped($0))" } ?? ""
+            let mark = nameKey(room.name) == current ? " [sala atual]" : mine.contains(nameKey(room.name)) ? " [você está]" : ""
+            lines.append("  #\(room.name) — \(people)\(moderators)\(topic)\(mark)")
         }
         return .reply(lines.joined(separator: "\n"))
+    }
+
+    /// A topic as a listing shows it: its first 60 characters.
+    static func clipped(_ topic: String) -> String {
+        topic.count > 60 ? String(topic.prefix(60)) + "…" : topic
     }
 }
