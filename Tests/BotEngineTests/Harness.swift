@@ -100,11 +100,12 @@ final class ChatHarness {
     private var ids: [String: UserID] = [:]
     private var endpoints: [String: TestEndpoint] = [:]
 
-    init(adminPassword: String? = "segredo", state: PersistedState = PersistedState()) throws {
+    init(adminPassword: String? = "segredo", state: PersistedState = PersistedState(),
+         limits: RoomLimits = RoomLimits()) throws {
         let outbox = RecordingOutbox()
         let clock = ManualClock()
         let storage = MemoryStorage(state: state)
-        let chat = try Chat(storage: storage, outbox: outbox, clock: { clock.now })
+        let chat = try Chat(storage: storage, outbox: outbox, limits: limits, clock: { clock.now })
         self.outbox = outbox
         self.clock = clock
         self.storage = storage

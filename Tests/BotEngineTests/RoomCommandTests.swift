@@ -173,3 +173,44 @@ struct RoomCommandTests {
         #expect(stored.last?.owner == nil && stored.last?.moderators == [])
     }
 }
+
+@Suite("Several rooms")
+struct SeveralRoomsTests {
+    @Test func theServerHoldsAtMostItsRooms() throws {
+        let h = try ChatHarness(limits: RoomLimits(perUser: 5, total: 3))
+        try h.connect("ana")
+        try h.perform(["ana> /entrar a", "ana> /entrar b"])
+        #expect(h.run("ana", "/entrar c")?.error == .roomLimitReached(max: 3))
+        // An existing room may still be joined.
+        try h.connect("bia")
+        try h.perform(["bia> /entrar a"])
+        #expect(h.joined("ana") == ["geral", "a", "b"])
+    }
+
+    /// The client learns where it speaks from `current` events, which reach
+    /// only the user concerned and only when the room changes.
+    @Test func currentEventsFollowTheCurrentRoomAndReachOnlyItsUser() throws {
+        let h = try ChatHarness()
+        try h.connect("ana")
+        try h.connect("bia")
+        h.outbox.clear()
+        try h.perform(["ana> /entrar dev", "ana> /sala geral", "ana> /em dev oi", "ana> /sairsala geral", "ana> /sairsala"])
+        let current = h.events("ana").filter { $0.kind == .current }.map { $0.room }
+        #expect(current == ["dev", "geral", "dev", nil])
+        #expect(!h.events("bia").contains { $0.kind == .current })
+    }
+
+    /// A member of several rooms is one endpoint in each room's audience:
+    /// a message to one room reaches each of its members once.
+    @Test func aMessageReachesEachMemberOfItsRoomOnce() throws {
+        let h = try ChatHarness()
+        for name in ["ana", "bia", "caio"] { try h.connect(name) }
+        try h.perform(["ana> /entrar a", "bia> /entrar a", "ana> /entrar b", "caio> /entrar b", "ana> /sala a"])
+        h.outbox.clear()
+        try h.perform(["ana> para a", "ana> /em b para b", "ana> /em geral para geral"])
+        let texts = { (who: String) in h.events(who).filter { $0.kind == .message }.map { "\($0.room ?? "")/\($0.text ?? "")" } }
+        #expect(texts("ana") == ["a/para a", "b/para b", "geral/para geral"])
+        #expect(texts("bia") == ["a/para a", "geral/para geral"])
+        #expect(texts("caio") == ["b/para b", "geral/para geral"])
+    }
+}

@@ -29,10 +29,13 @@ final class JSONClient {
     /// Sends a line (chat text or /command) and returns its result object and
     /// the objects that arrived before it.
     @discardableResult
-    func request(_ text: String, type: String = "line") throws -> (result: [String: Any], before: [[String: Any]]) {
+    func request(_ text: String, type: String = "line", room: String? = nil) throws
+        -> (result: [String: Any], before: [[String: Any]]) {
         let id = nextID
         nextID += 1
-        let payload = try JSONSerialization.data(withJSONObject: ["type": type, "text": text, "id": id])
+        var request: [String: Any] = ["type": type, "text": text, "id": id]
+        request["room"] = room
+        let payload = try JSONSerialization.data(withJSONObject: request)
         raw.send(String(decoding: payload, as: UTF8.self))
         let (line, before) = try raw.waitFor("result \(id)") { line in
             let object = Self.decode(line)

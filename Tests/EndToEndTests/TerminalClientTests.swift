@@ -84,6 +84,27 @@ import Testing
         await server.stop()
     }
 
+    /// Issue #12: the prompt follows the current room as the user joins,
+    /// switches and leaves rooms.
+    @Test func thePromptFollowsTheCurrentRoom() async throws {
+        let server = try await TestServer.start()
+        let tmux = try Tmux(command: "\(PapoProcess.binary.path) connect --port \(server.port) --name ana")
+        defer { tmux.kill() }
+        try tmux.waitForScreen(containing: "Conectado como ana")
+        tmux.send(keys: "/entrar dev", "Enter")
+        _ = try tmux.waitForLastLine { $0 == "ana@#dev>" }
+        tmux.send(keys: "/sala geral", "Enter")
+        _ = try tmux.waitForLastLine { $0 == "ana@#geral>" }
+        tmux.send(keys: "/sairsala", "Enter")
+        _ = try tmux.waitForLastLine { $0 == "ana@#dev>" }
+        tmux.send(keys: "/sairsala", "Enter")
+        let screen = try tmux.waitForLastLine { $0 == "ana>" }
+        #expect(screen.contains("não está em nenhuma sala"))
+        tmux.send(keys: "/sair", "Enter")
+        try tmux.waitForScreen(containing: "EXIT=0")
+        await server.stop()
+    }
+
     @Test func anUnreachableServerIsOneSentence() async throws {
         let port = try FreePort.find()
         let tmux = try Tmux(command: "\(PapoProcess.binary.path) connect --port \(port) --name ana")
