@@ -25,6 +25,8 @@ struct FanoutBench: AsyncParsableCommand {
     @Option(help: "Papo wire format of every bench client: text (what nc users get) or json.")
     var format: BenchFormat = .text
     @Option(help: "Extra Papo members that never read (Papo only).") var stalled = 0
+    @Option(help: "Rooms each Papo member is in, #geral included; the messages still go to #geral (issue #12).")
+    var roomsPerMember = 1
     @Option(help: "Runs per system, alternating Papo and Redis; medians are compared.") var runs = 1
     @OptionGroup var server: ServerWatch
 
@@ -33,7 +35,8 @@ struct FanoutBench: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         print("papo bench fanout: \(members) members, \(senders) sender(s), \(messages) messages of \(size) bytes, "
-              + "papo clients in \(format.rawValue)" + (stalled > 0 ? ", \(stalled) stalled member(s)" : ""))
+              + "papo clients in \(format.rawValue)" + (stalled > 0 ? ", \(stalled) stalled member(s)" : "")
+              + (roomsPerMember > 1 ? ", each member in \(roomsPerMember) rooms" : ""))
         print(BenchResult.header)
         var papoRates: [Double] = [], redisRates: [Double] = []
         for _ in 0..<max(1, runs) {
@@ -71,6 +74,7 @@ struct FanoutBench: AsyncParsableCommand {
             stalledChannels.append(channel)
         }
         try await BenchLink.awaitWelcome(receivers, on: loop)
+        try await joinExtraRooms(channels)
         try await Task.sleep(for: .milliseconds(100))
         for channel in stalledChannels { try await channel.setOption(.autoRead, value: false).get() }
         let sending = Array(channels.prefix(senders))
@@ -84,6 +88,22 @@ struct FanoutBench: AsyncParsableCommand {
         if !stalledChannels.isEmpty { try await report(stalled: stalledChannels) }
         for channel in channels + stalledChannels { try? await channel.close() }
         return result
+    }
+
+    /// Puts every member in `roomsPerMember - 1` more rooms (the same ones
+    /// for all), then back to speaking in #geral, and gives the server time
+    /// to send the join notices before the measurement.
+    private func joinExtraRooms(_ channels: [Channel]) async throws {
+        guard roomsPerMember > 1 else { return }
+        let format = self.format
+        let lines = (1..<roomsPerMember).map { "/entrar mais\($0)" } + ["/sala geral"]
+        for channel in channels {
+            try await channel.eventLoop.submit {
+                for line in lines { channel.write(BenchLink.papoLine(line, format: format), promise: nil) }
+                channel.flush()
+            }.get()
+        }
+        try await Task.sleep(for: .milliseconds(max(500, members * roomsPerMember / 4)))
     }
 
     /// Says whether the server closed the members that stopped reading.
