@@ -64,6 +64,8 @@ let nomeCases: [CommandCase] = [
                 setup: ["ana> /entrar dev", "bia> /entrar dev", "ana> /sairsala geral"],
                 line: "/nome aninha", reply: .text(""), events: ["ana": [.rename], "bia": [.rename]],
                 details: [EventCheck(to: "bia", kind: .rename, room: "dev", sender: "ana", target: "aninha")]),
+    CommandCase(name: "in no room, the reply says it (no event reaches anyone)", setup: ["ana> /sairsala"],
+                line: "/nome aninha", reply: .text("Agora você se chama aninha."), names: ["aninha", "bia", "caio"]),
     CommandCase(name: "a moderator keeps moderating their room after a rename", setup: ["ana> /entrar dev"],
                 line: "/nome aninha", reply: .text(""),
                 events: ["ana": [.rename], "bia": [.rename], "caio": [.rename]], rooms: ["ana": "dev"],

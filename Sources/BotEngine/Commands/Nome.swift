@@ -10,6 +10,8 @@ extension BuiltinCommands {
         guard let name = parts.first else { throw ChatError.missingArgument(usage: usage) }
         guard parts.count == 1 else { throw ChatError.nameInvalid(context.arguments) }
         try context.chat.rename(context.caller, to: name)
-        return .done
+        // In no room, no rename event reaches the caller: the reply says it.
+        guard context.chat.roomNames(of: context.caller).isEmpty else { return .done }
+        return .reply("Agora você se chama \(context.callerName).")
     }
 }
