@@ -169,7 +169,7 @@ extension ChatEngine {
         try chat.checkCanRegister(user)
         try Self.checkNewPassword(password)
         try takePasswordSlot(address: address, kind: .change)
-        guard registrations.allow(address: address, now: chat.now.timeIntervalSince1970) else {
+        guard registrations.allow(address, now: chat.now.timeIntervalSince1970) else {
             passwordSlots.give(address: address)
             throw ChatError.tooManyRegistrations
         }

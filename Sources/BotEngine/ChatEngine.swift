@@ -19,8 +19,9 @@ public final class ChatEngine: @unchecked Sendable {
     var adminLockout = PasswordLockout.adminByAddress()
     /// Wrong account passwords per address and per name (LoginLockouts.swift).
     var loginLockouts = LoginLockouts()
-    /// New accounts per address.
-    var registrations = RegistrationBudget()
+    /// New accounts per address: 10 an hour, so nobody registers names
+    /// (and their look-alikes) by the thousand.
+    var registrations = HourlyBudget(perHour: 10)
     /// Password checks and hashes run here, one at a time (scrypt takes
     /// 16 MiB), off the chat's lock and the event loops; nil runs them in
     /// place (tests).

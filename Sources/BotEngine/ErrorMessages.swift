@@ -87,6 +87,8 @@ extension ChatError {
         case .roomLimitReached(let max): return "O servidor já tem \(max) salas, o máximo. Entre numa que já existe."
         case .topicTooLong(let max): return "Tópico longo demais (máximo de \(max) caracteres)."
         case .noSuchRoom(let room): return "Não há sala #\(Self.clip(room))."
+        case .tooManyRoomsCreated(let perHour):
+            return "Salas novas demais vindas deste endereço (máximo \(perHour) por hora). Entre numa que já existe."
         case .botFailed(let command, let detail):
             let base = "O comando /\(command) falhou (erro no bot)."
             return detail.map { "\(base) \($0)" } ?? base

@@ -34,7 +34,7 @@ extension ChatEngine {
     /// the chat's lock.
     func sayThroughHooks(_ text: String, requestID: String?, from user: UserID, room: String) {
         let base = HookInput(user: user, userName: chat.name(of: user) ?? "", room: room,
-                             role: chat.role(of: user), text: text, account: AccountRef(chat.account(of: user)))
+                             role: chat.role(of: user, inRoom: room), text: text, account: AccountRef(chat.account(of: user)))
         var batch = [PendingMessage(input: base, requestID: requestID)]
         // Only plain lines for the current room join the batch (`/em` is a command).
         if let pipeline = pipelines[user], room == chat.roomName(of: user) {

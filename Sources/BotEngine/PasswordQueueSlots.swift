@@ -30,22 +30,3 @@ struct PasswordQueueSlots {
         if let count = byAddress[key] { byAddress[key] = count > 1 ? count - 1 : nil }
     }
 }
-
-/// New accounts per address: at most 10 an hour, so nobody registers
-/// names (and their look-alikes) by the thousand.
-struct RegistrationBudget {
-    static let perHour = 10
-    private var times: [String: [Double]] = [:]
-
-    mutating func allow(address: String?, now: Double) -> Bool {
-        let key = address ?? "local"
-        let recent = (times[key] ?? []).filter { now - $0 < 3600 }
-        guard recent.count < Self.perHour else {
-            times[key] = recent
-            return false
-        }
-        if times[key] == nil, times.count >= 10_000 { times = times.filter { $0.value.contains { now - $0 < 3600 } } }
-        times[key] = recent + [now]
-        return true
-    }
-}

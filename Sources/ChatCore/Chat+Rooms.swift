@@ -32,6 +32,9 @@ extension Chat {
             outcome = .joined
         } else {
             if rooms.count >= limits.total { throw ChatError.roomLimitReached(max: limits.total) }
+            guard user.isAdmin || roomsCreated.allow(user.address, now: clock().timeIntervalSince1970) else {
+                throw ChatError.tooManyRoomsCreated(perHour: limits.createdPerHour)
+            }
             let record = RoomRecord(name: name, createdBy: user.name, createdAt: clock(), owner: user.account)
             target = Room(record: record)
             if user.account == nil {
@@ -104,6 +107,12 @@ extension Chat {
         return (room.name, members)
     }
 
+    /// The user's role in the room `name` (one they speak in through `/em`).
+    public func role(of id: UserID, inRoom name: String) -> Role {
+        guard let user = users[id], let room = rooms[nameKey(name)] else { return .user }
+        return role(of: user, in: room)
+    }
+
     /// The name of the room a line from the user goes to: `name` if they
     /// are in it, else their current room; throws when there is none.
     public func speakingRoomName(of id: UserID, named name: String?) throws -> String {
@@ -146,6 +155,12 @@ extension Chat {
     func emitRename(of user: ChatUser, from oldName: String) {
         let joined = user.rooms.compactMap { rooms[$0] }
         let newName = users[user.id]?.name ?? user.name
+        guard !joined.isEmpty else {
+            // In no room: only the user hears of it (their client follows its own name).
+            let event = ChatEvent(kind: .rename, sender: oldName, target: newName, time: clock())
+            outbox.deliver(.event(event), to: [user.endpoint])
+            return
+        }
         emitOnce(to: joined, observeEach: false) { room in
             ChatEvent(kind: .rename, room: room.name, sender: oldName, target: newName, time: self.clock())
         }

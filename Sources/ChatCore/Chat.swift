@@ -22,8 +22,9 @@ public final class Chat {
     var accountIDsByKey: [String: String] = [:]
     var accountIDsBySkeleton: [String: String] = [:]
     var onlineByAccount: [String: UserID] = [:]
-    /// Caps on rooms per user and in all.
+    /// Caps on rooms per user, in all, and created per address.
     public let limits: RoomLimits
+    var roomsCreated: HourlyBudget
     private var nextID: UInt64 = 1
     private var totalMessages: Int
     private var messagesByUser: [String: (name: String, count: Int)]
@@ -35,6 +36,7 @@ public final class Chat {
                 limits: RoomLimits = RoomLimits(), clock: @escaping () -> Date = Date.init) throws {
         self.storage = storage
         self.limits = limits
+        self.roomsCreated = HourlyBudget(perHour: limits.createdPerHour)
         self.outbox = outbox
         self.defaultRoom = defaultRoom
         self.clock = clock
@@ -160,6 +162,8 @@ public final class Chat {
 
     /// Says `text` as the bot in the room named `roomName`.
     public func botSay(inRoom roomName: String, _ text: String) throws {
+        // "": the call's caller is in no room.
+        if roomName.isEmpty { throw ChatError.noRoom }
         guard let room = rooms[nameKey(roomName)] else { throw ChatError.roomNameInvalid(roomName) }
         let text = try NameRules.messageText(text).get()
         let time = clock()

@@ -99,6 +99,8 @@ public enum ChatError: Error, Equatable, Sendable {
     case roomLimitReached(max: Int)
     case topicTooLong(max: Int)
     case noSuchRoom(String)
+    /// This address created as many rooms as it may this hour.
+    case tooManyRoomsCreated(perHour: Int)
 
     /// The stable code sent to programs.
     public var code: String {
@@ -169,6 +171,7 @@ public enum ChatError: Error, Equatable, Sendable {
         case .roomLimitReached: return "room_limit"
         case .topicTooLong: return "topic_too_long"
         case .noSuchRoom: return "no_such_room"
+        case .tooManyRoomsCreated: return "too_many_new_rooms"
         }
     }
 }

@@ -59,11 +59,15 @@ public struct RoomSummary: Sendable, Equatable {
 public struct RoomLimits: Sendable, Equatable {
     public var perUser: Int
     public var total: Int
+    /// New rooms one address may create in an hour: rooms are kept for
+    /// good, so no one fills the server's `total` with empty ones.
+    public var createdPerHour: Int
     public static let maxTopicLength = 300
 
-    public init(perUser: Int = 20, total: Int = 10_000) {
+    public init(perUser: Int = 20, total: Int = 10_000, createdPerHour: Int = 30) {
         self.perUser = perUser
         self.total = total
+        self.createdPerHour = createdPerHour
     }
 }
 

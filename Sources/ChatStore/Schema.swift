@@ -144,8 +144,11 @@ enum Schema {
         case .message:
             try apply(batch: [change], db)
         case .roomCreated(let r):
-            try db.execute(sql: "INSERT OR IGNORE INTO room (key, name, createdBy, createdAt, owner) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [nameKey(r.name), r.name, r.createdBy, r.createdAt.timeIntervalSince1970, r.owner])
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO room (key, name, createdBy, createdAt, owner, topic, topicBy, topicAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [nameKey(r.name), r.name, r.createdBy, r.createdAt.timeIntervalSince1970, r.owner,
+                                 r.topic?.text, r.topic?.setBy, r.topic?.time.timeIntervalSince1970])
             for moderator in r.moderators {
                 try db.execute(sql: "INSERT OR IGNORE INTO roomModerator (roomKey, account) VALUES (?, ?)",
                                arguments: [nameKey(r.name), moderator])

@@ -61,6 +61,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Rooms the server may hold in all.")
     var maxRooms = RoomLimits().total
 
+    @Option(help: "New rooms one address may create in an hour (admins are not counted).")
+    var maxNewRoomsPerHour = RoomLimits().createdPerHour
+
     @Option(help: "Kernel send buffer per connection, in bytes (0: the kernel's autotuning).")
     var sendBuffer = ServerConfig.defaultSendBufferBytes
 
@@ -96,8 +99,8 @@ struct Serve: AsyncParsableCommand {
         guard botCPUShare == 0 || (0.001...64).contains(botCPUShare) else {
             throw ValidationError("--bot-cpu-share must be 0 (no limit) or between 0.001 and 64")
         }
-        guard (1...1000).contains(maxRoomsPerUser), (1...1_000_000).contains(maxRooms) else {
-            throw ValidationError("--max-rooms-per-user must be 1...1000 and --max-rooms 1...1000000")
+        guard (1...1000).contains(maxRoomsPerUser), (1...1_000_000).contains(maxRooms), maxNewRoomsPerHour >= 1 else {
+            throw ValidationError("--max-rooms-per-user must be 1...1000, --max-rooms 1...1000000, --max-new-rooms-per-hour 1 or more")
         }
         guard floodLines >= 0, floodBurst >= 1, floodBytes >= 1, floodDisconnectAfter > 0 else {
             throw ValidationError("flood limits must be positive (--flood-lines 0 turns flood control off)")
@@ -122,7 +125,8 @@ struct Serve: AsyncParsableCommand {
             storeLogger.error("storage error: \(error)")
         }
         let chat = try Chat(storage: storage, outbox: PapoServer.makeOutbox(storage: storage),
-                            limits: RoomLimits(perUser: maxRoomsPerUser, total: maxRooms))
+                            limits: RoomLimits(perUser: maxRoomsPerUser, total: maxRooms,
+                                               createdPerHour: maxNewRoomsPerHour))
         let botHost = try BotHost(chat: chat, bots: URL(fileURLWithPath: bots), adminPassword: password, logger: logger,
                                   botCPU: BotCPULimits(share: botCPUShare))
         let engine = botHost.engine

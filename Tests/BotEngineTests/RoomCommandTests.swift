@@ -214,3 +214,34 @@ struct SeveralRoomsTests {
         #expect(texts("caio") == ["b/para b", "geral/para geral"])
     }
 }
+
+@Suite("Room limits")
+struct RoomLimitTests {
+    /// Rooms are kept for good, so one address may create only so many an hour.
+    @Test func oneAddressCreatesOnlySoManyRoomsAnHour() throws {
+        let h = try ChatHarness(limits: RoomLimits(perUser: 10, total: 100, createdPerHour: 3))
+        try h.connect("ana", address: "10.0.0.5")
+        try h.perform(["ana> /entrar a", "ana> /entrar b", "ana> /entrar c"])
+        #expect(h.run("ana", "/entrar d")?.error == .tooManyRoomsCreated(perHour: 3))
+        // Joining existing rooms is not creating; another address has its own hour.
+        try h.connect("bia", address: "10.0.0.6")
+        try h.perform(["bia> /entrar a", "bia> /entrar d"])
+        try h.perform(["~3601", "ana> /entrar d", "ana> /entrar e"])
+        #expect(h.joined("ana") == ["geral", "a", "b", "c", "d", "e"])
+    }
+
+    /// A server with many rooms answers /salas in a bounded reply: the
+    /// caller's rooms, then others, 100 in all.
+    @Test func salasListsAtMostAHundredRooms() throws {
+        let h = try ChatHarness(limits: RoomLimits(perUser: 200, total: 1000, createdPerHour: 1000))
+        try h.connect("ana")
+        try h.connect("bia")
+        try h.perform((1...120).map { "ana> /entrar s\($0)" })
+        let reply = try #require(h.run("bia", "/salas"))
+        let lines = reply.text.split(separator: "\n")
+        #expect(lines.first == "Salas (121):")
+        #expect(lines.count == 102)
+        #expect(lines.last == "  … e mais 21 salas.")
+        #expect(lines[1].hasPrefix("  #geral"))
+    }
+}

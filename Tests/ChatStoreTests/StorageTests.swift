@@ -138,6 +138,24 @@ struct StorageTests {
         #expect(state.firstMessageAt == Self.t0.addingTimeInterval(1))
     }
 
+    @Test(arguments: Kind.allCases)
+    func topicsReloadWithTheRoom(_ kind: Kind) throws {
+        let directory = Self.directory()
+        let store = try Self.make(kind, directory: directory)
+        let first = TopicRecord(text: "na criação", setBy: "ana", time: Self.t0)
+        let later = TopicRecord(text: "café às 10h", setBy: "bia", time: Self.t0.addingTimeInterval(5))
+        store.record(.roomCreated(RoomRecord(name: "cafe", createdBy: "ana", createdAt: Self.t0, topic: first)))
+        store.record(.roomCreated(RoomRecord(name: "jogos", createdBy: "ana", createdAt: Self.t0.addingTimeInterval(1))))
+        store.record(.topicChanged(room: "JOGOS", later))
+        store.record(.roomCreated(RoomRecord(name: "arte", createdBy: "ana", createdAt: Self.t0.addingTimeInterval(2),
+                                             topic: first)))
+        store.record(.topicChanged(room: "arte", nil))
+        store.flush()
+        let reopened = kind == .sqlite ? try SQLiteStorage(directory: directory) : store
+        let rooms = try reopened.load().rooms
+        #expect(rooms.map(\.topic) == [first, later, nil])
+    }
+
     /// SQLite writes a batch's messages in multi-row chunks and sums its
     /// counters: rows keep their order across chunks, and counters add up
     /// within a batch, across batches, and leave the bot's messages out.

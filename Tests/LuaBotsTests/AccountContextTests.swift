@@ -113,3 +113,27 @@ struct RoomsContextTests {
         #expect(bots.outbox.messages(to: bots.bia).contains("de jogos"))
     }
 }
+
+@Suite("Hooks and several rooms", .timeLimit(.minutes(1)))
+struct HookRoomsTests {
+    /// A hook sees the sender's role in the room the line goes to, not in
+    /// their current room: a moderator of #mod saying into #geral is a user there.
+    @Test func aHookSeesTheRoleInTheRoomTheLineGoesTo() throws {
+        let bots = try BotHarness(files: ["papel.lua": """
+            papo.on_message(function(msg) return msg.text .. " [" .. msg.room .. ":" .. msg.role .. "]" end)
+            papo.command{name = "fala", run = function()
+              local ok, err = papo.say("nada")
+              return tostring(ok) .. " " .. tostring(err)
+            end}
+            """])
+        _ = bots.send("/entrar mod")
+        _ = bots.send("/em geral oi")
+        #expect(bots.outbox.messages(to: bots.ana).last == "oi [geral:user]")
+        _ = bots.send("aqui")
+        #expect(bots.outbox.messages(to: bots.bia).last == "aqui [mod:moderator]")
+        // In no room, papo.say has nowhere to speak.
+        _ = bots.send("/sairsala")
+        _ = bots.send("/sairsala")
+        #expect(bots.send("/fala")?.text == "nil no_room")
+    }
+}

@@ -10,8 +10,6 @@ extension BuiltinCommands {
         guard let name = parts.first else { throw ChatError.missingArgument(usage: usage) }
         guard parts.count == 1 else { throw ChatError.nameInvalid(context.arguments) }
         try context.chat.rename(context.caller, to: name)
-        // In no room, no rename event reaches the caller: the reply says it.
-        guard context.chat.roomNames(of: context.caller).isEmpty else { return .done }
-        return .reply("Agora você se chama \(context.callerName).")
+        return .done
     }
 }
