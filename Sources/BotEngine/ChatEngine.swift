@@ -64,7 +64,7 @@ public final class ChatEngine: @unchecked Sendable {
         self.passwordLogRounds = passwordLogRounds
         self.logger = logger
         chat.observer = { [unowned self] event in
-            if EventHook.kinds.contains(event.kind) && !self.hooks.eventHooks.isEmpty {
+            if self.hooks.wantedEventKinds.contains(event.kind), event.sender != Chat.botName {
                 self.pendingEvents.append(event)
             }
         }
@@ -89,7 +89,7 @@ public final class ChatEngine: @unchecked Sendable {
         let events = pendingEvents
         pendingEvents.removeAll()
         for event in events {
-            for hook in hooks.eventHooks { hook.run(event) }
+            for hook in hooks.eventHooks where hook.kinds.contains(event.kind) { hook.run(event) }
         }
     }
 

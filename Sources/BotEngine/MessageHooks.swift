@@ -53,28 +53,40 @@ public struct MessageHook: Sendable {
     }
 }
 
-/// A function told of arrivals, departures and renames after they happen.
+/// A function told of room events after they happen (arrivals,
+/// departures, renames, moderation, topics, and messages once delivered).
 /// It is called under the chat's lock and must only take note (queue work
 /// for later), never run a script there.
 public struct EventHook: Sendable {
     public typealias Handler = @Sendable (_ event: ChatEvent) -> Void
 
     public let origin: String
+    /// The kinds this hook wants; others never reach it.
+    public let kinds: Set<ChatEvent.Kind>
     public let run: Handler
 
-    public init(origin: String, run: @escaping Handler) {
+    public init(origin: String, kinds: Set<ChatEvent.Kind> = EventHook.kinds, run: @escaping Handler) {
         self.origin = origin
+        self.kinds = kinds.intersection(Self.kinds)
         self.run = run
     }
 
-    /// The event kinds hooks are told of.
-    public static let kinds: Set<ChatEvent.Kind> = [.connect, .join, .leave, .disconnect, .rename]
+    /// The event kinds hooks may be told of. A `message` event comes after
+    /// the message was said (past every message hook), never for the bot's own.
+    public static let kinds: Set<ChatEvent.Kind> = [
+        .connect, .join, .leave, .disconnect, .rename, .kick, .ban, .unban, .topic,
+        .moderatorAdded, .moderatorRemoved, .message,
+    ]
 }
 
 /// The hooks in the order they were added. Owned by the engine.
 public final class HookTable: @unchecked Sendable {
     public private(set) var messageHooks: [MessageHook] = []
     public private(set) var eventHooks: [EventHook] = []
+
+    /// The kinds some event hook wants: only those are queued, so a chat
+    /// with no `message` listener pays nothing per message.
+    public private(set) var wantedEventKinds: Set<ChatEvent.Kind> = []
 
     public init() {}
 
@@ -84,10 +96,12 @@ public final class HookTable: @unchecked Sendable {
 
     public func add(_ hook: EventHook) {
         eventHooks.append(hook)
+        wantedEventKinds.formUnion(hook.kinds)
     }
 
     public func removeAll(from origin: String) {
         messageHooks.removeAll { $0.origin == origin }
         eventHooks.removeAll { $0.origin == origin }
+        wantedEventKinds = eventHooks.reduce(into: []) { $0.formUnion($1.kinds) }
     }
 }

@@ -262,7 +262,7 @@ public final class BotRegistry: @unchecked Sendable {
             hooks.add(makeMessageHook(of: loaded, origin: origin))
         }
         if !script.eventHooks.isEmpty {
-            hooks.add(EventHook(origin: origin) { [weak loaded] event in
+            hooks.add(EventHook(origin: origin, kinds: script.eventKinds) { [weak loaded] event in
                 guard let loaded else { return }
                 let accepted = loaded.worker.submit(.normal) {
                     do {

@@ -77,7 +77,7 @@ final class LuaScript {
     /// Registry references of the functions given to `papo.on_message`.
     private(set) var messageHooks: [Int32] = []
     /// Functions given to `papo.on(kind, fn)`, with the event kinds they want.
-    private(set) var eventHooks: [(kinds: Set<ChatEvent.Kind>, function: Int32)] = []
+    private(set) var eventHooks: [(name: String, kinds: Set<ChatEvent.Kind>, function: Int32)] = []
     /// The room `papo.say` speaks in during the call in progress: the
     /// caller's in a command or hook, the creator's in a timer. Nil outside
     /// a call (at load), where the chat API is refused.
@@ -502,26 +502,36 @@ final class LuaScript {
         return 0
     }
 
-    /// Lua's names for the events a script may follow with `papo.on`.
+    /// Lua's names for the events a script may follow with `papo.on`, and
+    /// the chat events each covers. A kick or a ban is also a departure, so
+    /// `leave` hears of it (`ev.cause`).
     static let eventNames: [String: Set<ChatEvent.Kind>] = [
-        "join": [.connect, .join], "leave": [.leave, .disconnect], "rename": [.rename],
+        "join": [.connect, .join], "leave": [.leave, .disconnect, .kick, .ban], "rename": [.rename],
+        "connect": [.connect], "disconnect": [.disconnect], "kick": [.kick], "ban": [.ban], "unban": [.unban],
+        "topic": [.topic], "moderator": [.moderatorAdded, .moderatorRemoved], "message": [.message],
     ]
 
-    /// `papo.on("join" | "leave" | "rename", function(ev) ... end)`.
+    /// Every event kind some hook of this script wants.
+    var eventKinds: Set<ChatEvent.Kind> { eventHooks.reduce(into: []) { $0.formUnion($1.kinds) } }
+
+    /// `papo.on(nome, function(ev) ... end)`, `nome` one of `eventNames`.
     private func declareEventHook(_ L: OpaquePointer) -> Int32 {
         guard loading else { return fail(L, "papo.on: só pode ser usado no nível principal do script") }
         guard let name = state.string(at: 1), let kinds = Self.eventNames[name], papo_isfunction(L, 2) != 0 else {
-            return fail(L, "papo.on: esperava (\"join\" | \"leave\" | \"rename\", função)")
+            let names = Self.eventNames.keys.sorted().map { "\"\($0)\"" }.joined(separator: " | ")
+            return fail(L, "papo.on: esperava (\(names), função)")
         }
         guard eventHooks.count < 8 else { return fail(L, "papo.on: ganchos demais num só script") }
         lua_settop(L, 2)
-        eventHooks.append((kinds, state.reference()))
+        eventHooks.append((name, kinds, state.reference()))
         return 0
     }
 
-    /// Runs the script's hooks for `event`: `ev` has kind, user, room,
-    /// server (arrived on or left the server) and target (for a leave, the
-    /// room they went to; for a rename, the new name). On the worker.
+    /// Runs the script's hooks for `event`. `ev` has `kind` (the name the
+    /// hook was declared with), `user` (who arrived, left, was renamed, or
+    /// acted), `room`, `server` (arrived on or left the server), `target`,
+    /// `text`, and for a departure `cause` ("part", "quit", "kick", "ban")
+    /// and `by` (the moderator). On the worker.
     func runEventHooks(_ event: ChatEvent) throws {
         guard !unloaded else { return }
         for hook in eventHooks where hook.kinds.contains(event.kind) {
@@ -529,11 +539,22 @@ final class LuaScript {
             try state.withHeadroom {
                 state.pushReference(hook.function)
                 papo_newtable(L)
-                let name = Self.eventNames.first { $0.value.contains(event.kind) }?.key ?? event.kind.rawValue
-                state.setField("kind", string: name)
-                state.setField("user", string: event.sender ?? "")
+                state.setField("kind", string: hook.name)
+                let removed = event.kind == .kick || event.kind == .ban
+                if hook.name == "leave" {
+                    // Who left: for a kick or a ban, the target; the moderator is `by`.
+                    state.setField("user", string: (removed ? event.target : event.sender) ?? "")
+                    let cause = event.kind == .kick ? "kick" : event.kind == .ban ? "ban"
+                        : event.kind == .disconnect ? "quit" : "part"
+                    state.setField("cause", string: cause)
+                    if removed, let by = event.sender { state.setField("by", string: by) }
+                } else {
+                    state.setField("user", string: event.sender ?? "")
+                    if let target = event.target { state.setField("target", string: target) }
+                }
                 state.setField("room", string: event.room ?? "")
-                if let target = event.target { state.setField("target", string: target) }
+                if let text = event.text { state.setField("text", string: text) }
+                if hook.name == "moderator" { state.setField("added", bool: event.kind == .moderatorAdded) }
                 // true when they arrived on or left the server, not just a room
                 state.setField("server", bool: event.kind == .connect || event.kind == .disconnect)
             }

@@ -1,0 +1,79 @@
+import BotEngine
+import ChatCore
+import ChatStore
+import Foundation
+import LuaBots
+import Testing
+
+/// Issue #13 (first part): every departure fires `leave` with its cause,
+/// and moderation, topics and delivered messages have events of their own.
+@Suite("Every event for bots", .timeLimit(.minutes(1)))
+struct EveryEventTests {
+    static let recorder = """
+        local function note(s) papo.store.set('log', (papo.store.get('log') or '') .. s .. ' ') end
+        papo.on("leave", function(ev)
+          note('leave:' .. ev.user .. '@' .. ev.room .. ':' .. ev.cause .. (ev.by and (':' .. ev.by) or ''))
+        end)
+        papo.on("kick", function(ev) note('kick:' .. ev.user .. '>' .. ev.target .. '@' .. ev.room) end)
+        papo.on("ban", function(ev) note('ban:' .. ev.user .. '>' .. ev.target) end)
+        papo.on("unban", function(ev) note('unban:' .. ev.user .. '>' .. ev.target) end)
+        papo.on("topic", function(ev) note('topic:' .. ev.user .. '=' .. tostring(ev.text)) end)
+        papo.on("moderator", function(ev) note('mod:' .. ev.user .. '>' .. ev.target .. ':' .. tostring(ev.added)) end)
+        papo.command{name = 'log', run = function() return papo.store.get('log') end}
+        """
+
+    @Test func moderationTopicsAndEveryDepartureReachTheHooks() throws {
+        let bots = try BotHarness(files: ["r.lua": Self.recorder])
+        // ana is the admin; bia makes #sala and moderates it.
+        _ = bots.send("/entrar sala")
+        _ = bots.send("/topico regras: nada de spam")
+        _ = bots.send("/entrar sala", as: bots.ana)
+        _ = bots.send("/sairsala", as: bots.ana)
+        _ = bots.send("/entrar sala", as: bots.ana)
+        _ = bots.send("/expulsar bia", as: bots.ana)
+        _ = bots.send("/entrar sala")
+        _ = bots.send("/banir bia", as: bots.ana)
+        _ = bots.send("/desbanir bia", as: bots.ana)
+        _ = bots.send("/topico -", as: bots.ana)
+        let log = bots.send("/log")?.text ?? ""
+        // One event, several hooks: they run in the order the script declared them.
+        #expect(log == "topic:bia=regras: nada de spam leave:ana@sala:part leave:bia@sala:kick:ana kick:ana>bia@sala "
+                    + "leave:bia@sala:ban:ana ban:ana>bia unban:ana>bia topic:ana=nil ", "\(log)")
+    }
+
+    @Test func namingAndDroppingModeratorsReachTheHooks() throws {
+        let bots = try BotHarness(files: ["r.lua": Self.recorder])
+        _ = bots.send("/registrar senha-da-bia")
+        _ = bots.send("/registrar senha-da-ana", as: bots.ana)
+        _ = bots.send("/entrar sala")
+        _ = bots.send("/moderador ana")
+        _ = bots.send("/desmoderador ana")
+        #expect(bots.send("/log")?.text == "mod:bia>ana:true mod:bia>ana:false ")
+    }
+
+    @Test func aMessageEventComesOnlyForMessagesReallySaidWithTheirFinalText() throws {
+        let bots = try BotHarness(files: [
+            "a_filtro.lua": """
+                papo.on_message(function(msg)
+                  if msg.text:find("proibido") then return false, "não" end
+                  return (msg.text:gsub("feio", "****"))
+                end)
+                """,
+            "b_contador.lua": """
+                papo.on("message", function(ev)
+                  papo.store.set('visto', (papo.store.get('visto') or '') .. ev.user .. ':' .. ev.text .. '|')
+                  papo.say("anotado")
+                end)
+                papo.command{name = 'visto', run = function() return papo.store.get('visto') end}
+                """,
+        ])
+        _ = bots.send("oi")
+        _ = bots.send("isso é proibido")
+        _ = bots.send("que feio")
+        #expect(bots.send("/visto")?.text == "bia:oi|bia:que ****|")
+        // The bot's own words come after the message that caused them, and
+        // are not fed back as message events.
+        let seen = bots.outbox.messages(to: bots.ana)
+        #expect(seen == ["oi", "anotado", "que ****", "anotado"])
+    }
+}
