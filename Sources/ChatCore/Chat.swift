@@ -164,7 +164,8 @@ public final class Chat {
     public func botSay(inRoom roomName: String, _ text: String) throws {
         // "": the call's caller is in no room.
         if roomName.isEmpty { throw ChatError.noRoom }
-        guard let room = rooms[nameKey(roomName)] else { throw ChatError.roomNameInvalid(roomName) }
+        let clean = try NameRules.roomName(roomName).get()
+        guard let room = rooms[nameKey(clean)] else { throw ChatError.noSuchRoom(clean) }
         let text = try NameRules.messageText(text).get()
         let time = clock()
         storage.record(.message(StoredMessage(kind: .public, room: room.name, sender: Self.botName, text: text,

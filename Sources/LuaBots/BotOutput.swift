@@ -19,19 +19,19 @@ struct BotOutput {
         usedThisCall = 0
     }
 
-    /// Nil when a line of `count` bytes may go out now (and counts it);
-    /// otherwise why not.
-    mutating func admit(bytes count: Int) -> String? {
+    /// Nil when `lineCount` lines of `count` bytes in all may go out now
+    /// (and counts them), all or none; otherwise why not.
+    mutating func admit(lines lineCount: Int = 1, bytes count: Int) -> String? {
         let now = CPUBudget.now()
         var refusal: String?
-        if usedThisCall >= Self.perCall {
+        if usedThisCall + lineCount > Self.perCall {
             refusal = "mais de \(Self.perCall) falas numa só chamada"
-        } else if !lines.take(1, now: now) {
+        } else if !lines.take(Double(lineCount), now: now) {
             refusal = "mais de \(Int(Self.linesPerSecond)) falas por segundo"
         } else if !bytes.take(Double(count), now: now) {
             refusal = "mais de \(Int(Self.bytesPerSecond)) bytes de falas por segundo"
         }
-        if refusal == nil { usedThisCall += 1 }
+        if refusal == nil { usedThisCall += lineCount }
         return refusal
     }
 }

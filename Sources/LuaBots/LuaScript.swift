@@ -262,8 +262,12 @@ final class LuaScript {
     /// `papo.say(text)`: the bot says `text` in the caller's room. Only
     /// during a command, hook or timer; returns true, or nil and the reason
     /// (an error code such as `control_characters` or `bot_flood`).
+    /// `papo.say(texto [, sala])`: in the room of the call, or in `sala`
+    /// (any room there is). Text of several lines is said as several
+    /// messages, each checked like any message: one bad line, or more than
+    /// the bot may say, and nothing is said.
     private func say(_ L: OpaquePointer) -> Int32 {
-        guard let room = speaking else {
+        guard let current = speaking else {
             push(L, "papo.say: só pode ser usado durante um comando, gancho ou timer")
             return -1
         }
@@ -271,19 +275,50 @@ final class LuaScript {
             push(L, "papo.say: esperava um texto")
             return -1
         }
-        return speak(L, text) { chat in try chat.botSay(inRoom: room, text) }
-    }
-
-    /// Says or whispers through `act` as the chat's owner, if the output
-    /// limits allow `text`; pushes true, or nil and the error code.
-    private func speak(_ L: OpaquePointer, _ text: String, _ act: @escaping (Chat) throws -> Void) -> Int32 {
-        // Refused here, before the chat's lock, where checking it would cost.
-        if text.utf8.count > Self.maxReplacementBytes {
+        var room = current
+        if lua_gettop(L) >= 2, papo_isnil(L, 2) == 0 {
+            guard let named = state.string(at: 2) else {
+                push(L, "papo.say: a sala deve ser um texto")
+                return -1
+            }
+            room = named
+        }
+        // Bounded before it is split: at most `perCall` lines of a message's size.
+        if text.utf8.count > Self.maxReplacementBytes * BotOutput.perCall {
             lua_pushnil(L)
             push(L, ChatError.messageTooLong(max: NameRules.maxMessageLength).code)
             return 2
         }
-        if let refusal = output.admit(bytes: text.utf8.count) {
+        let lines = Self.lines(of: text)
+        return speak(L, text, lines: lines.count) { chat in
+            for line in lines { _ = try NameRules.messageText(line).get() }
+            for line in lines { try chat.botSay(inRoom: room, line) }
+        }
+    }
+
+    /// The lines of a text (split at `\n` or `\r\n`, the one grapheme
+    /// Swift makes of it), without empty ones; an empty text stays one
+    /// (empty) line, which the chat refuses. Other line breaks (`\r`
+    /// alone, U+2028) are left in, to be refused as control characters.
+    static func lines(of text: String) -> [String] {
+        // Bytes first: most texts hold no line break, and graphemes are slow.
+        guard text.utf8.contains(UInt8(ascii: "\n")) else { return [text] }
+        let lines = text.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r\n" }.map(String.init)
+        return lines.isEmpty ? [""] : lines
+    }
+
+    /// Says or whispers through `act` as the chat's owner, if the output
+    /// limits allow `text` (in `lines` messages); pushes true, or nil and
+    /// the error code.
+    private func speak(_ L: OpaquePointer, _ text: String, lines: Int = 1,
+                       _ act: @escaping (Chat) throws -> Void) -> Int32 {
+        // Refused here, before the chat's lock, where checking it would cost.
+        if text.utf8.count > Self.maxReplacementBytes * max(1, min(lines, BotOutput.perCall)) {
+            lua_pushnil(L)
+            push(L, ChatError.messageTooLong(max: NameRules.maxMessageLength).code)
+            return 2
+        }
+        if let refusal = output.admit(lines: lines, bytes: text.utf8.count) {
             onFlood?(refusal)
             lua_pushnil(L)
             push(L, "bot_flood")

@@ -77,3 +77,35 @@ struct EveryEventTests {
         #expect(seen == ["oi", "anotado", "que ****", "anotado"])
     }
 }
+
+/// Issue #13: `papo.say(texto, sala)` speaks in the room named; text of
+/// several lines is several messages, all checked before any is said.
+@Suite("papo.say in a chosen room, several lines", .timeLimit(.minutes(1)))
+struct SayAnywhereTests {
+    static let script = """
+        local function r(ok, err) return tostring(ok) .. " " .. tostring(err) end
+        papo.command{name = "lugar", run = function() return r(papo.say("no café", "cafe")) end}
+        papo.command{name = "linhas", run = function() return r(papo.say("linha 1\\nlinha 2\\r\\n\\nlinha 3")) end}
+        papo.command{name = "ruim", run = function() return r(papo.say("boa\\n\\7ruim")) end}
+        papo.command{name = "nenhuma", run = function() return r(papo.say("x", "naoexiste")) end}
+        papo.command{name = "invalida", run = function() return r(papo.say("x", "sala ruim")) end}
+        papo.command{name = "muitas", run = function() return r(papo.say(string.rep("l\\n", 11))) end}
+        """
+
+    @Test func theBotSpeaksInTheRoomNamedAndLineByLine() throws {
+        let bots = try BotHarness(files: ["s.lua": Self.script])
+        _ = bots.send("/entrar cafe")
+        _ = bots.send("/sala geral")
+        #expect(bots.send("/lugar")?.text == "true nil")
+        #expect(bots.outbox.messages(to: bots.bia).last == "no café")
+        #expect(!bots.outbox.messages(to: bots.ana).contains("no café"))
+        #expect(bots.send("/linhas")?.text == "true nil")
+        #expect(bots.outbox.messages(to: bots.ana).suffix(3) == ["linha 1", "linha 2", "linha 3"])
+        let before = bots.outbox.messages(to: bots.ana).count
+        #expect(bots.send("/ruim")?.text == "nil control_characters")
+        #expect(bots.send("/nenhuma")?.text == "nil no_such_room")
+        #expect(bots.send("/invalida")?.text == "nil room_name_invalid")
+        #expect(bots.send("/muitas")?.text == "nil bot_flood")
+        #expect(bots.outbox.messages(to: bots.ana).count == before)
+    }
+}
