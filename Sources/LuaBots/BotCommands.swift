@@ -14,9 +14,26 @@ public enum BotCommands {
             return .deferred
         })
         try table.register(Command(
-            name: "bots", summary: "lista os bots carregados, seus comandos e erros", permission: .admin
-        ) { _ in
-            .reply(describe(registry.statuses, header: "Bots"))
+            name: "bots", usage: "[log [arquivo]]",
+            summary: "lista os bots carregados, seus comandos e erros; log arquivo: as últimas linhas, e segue as novas",
+            permission: .admin
+        ) { context in
+            let words = context.words(limit: 3)
+            guard let first = words.first else { return .reply(describe(registry.statuses, header: "Bots")) }
+            guard first.lowercased() == "log" else {
+                throw ChatError.invalidArgument(first, usage: "/bots [log [arquivo]]")
+            }
+            guard words.count == 2 else {
+                registry.unfollowAll(context.caller)
+                return .reply("Você não segue mais o log de nenhum bot.")
+            }
+            guard let (lines, following) = registry.log(of: words[1], follow: context.caller) else {
+                throw ChatError.invalidArgument(words[1], usage: "/bots log <arquivo carregado>")
+            }
+            let header = lines.isEmpty ? "Nada no log de \(words[1]) ainda." : "Log de \(words[1]) (\(lines.count) linhas):"
+            let follow = following ? "As próximas linhas chegam aqui; /bots log para parar."
+                : "Gente demais já segue este log."
+            return .reply(([header] + lines + [follow]).joined(separator: "\n"))
         })
     }
 
@@ -27,6 +44,9 @@ public enum BotCommands {
             var parts = status.commands.map { "/\($0)" }
             if status.messageHooks > 0 { parts.append("\(status.messageHooks) gancho(s)") }
             if status.floodRefused > 0 { parts.append("\(status.floodRefused) fala(s) recusada(s) por excesso") }
+            if status.failures > 0 {
+                parts.append("\(status.failures) falha(s), a última: \(status.lastFailure ?? "?")")
+            }
             let commands = parts.isEmpty ? "nenhum comando" : parts.joined(separator: ", ")
             if let error = status.error {
                 let running = status.commands.isEmpty ? "" : " (a versão anterior continua ativa: \(commands))"

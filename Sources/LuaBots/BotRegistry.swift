@@ -8,6 +8,7 @@ final class LoadedScript: @unchecked Sendable {
     let script: LuaScript
     let worker: ScriptWorker
     let log: LogThrottle
+    let health = ScriptHealth()
     private let lock = NSLock()
     private var refused = 0
 
@@ -23,6 +24,12 @@ final class LoadedScript: @unchecked Sendable {
         self.script = script
         self.worker = worker
         self.log = log
+    }
+
+    /// A failure: logged (throttled) and kept for `/bots`.
+    func failed(_ what: Logger.Message, error: String, metadata: Logger.Metadata = [:]) {
+        health.failed(error)
+        log.warning(what, metadata: metadata.merging(["file": "\(file)", "error": "\(error)"]) { $1 })
     }
 
     var file: String { script.file }
@@ -49,6 +56,22 @@ public final class BotRegistry: @unchecked Sendable {
         public var error: String?
         /// Says and whispers refused by the bot's flood limits so far.
         public var floodRefused: Int = 0
+        /// Commands, hooks and timers of the running version that failed, and the last failure.
+        public var failures: Int = 0
+        public var lastFailure: String?
+    }
+
+    /// The recent log lines of a loaded script (`papo.log` and failures),
+    /// and whether `admin` now follows new ones; nil for no such script.
+    public func log(of file: String, follow admin: UserID?) -> (lines: [String], following: Bool)? {
+        guard let loaded = lock.withLock({ scripts[file] ?? scripts[file + ".lua"] }) else { return nil }
+        let following = admin.map { loaded.health.follow($0, true) } ?? false
+        return (loaded.health.recentLines, following)
+    }
+
+    /// Stops sending any script's lines to `admin`.
+    public func unfollowAll(_ admin: UserID) {
+        for loaded in lock.withLock({ Array(scripts.values) }) { loaded.health.forget(admin) }
     }
 
     public let directory: URL
@@ -122,7 +145,8 @@ public final class BotRegistry: @unchecked Sendable {
                 let script = scripts[file]?.script
                 return Status(file: file, commands: script?.commands.map(\.name) ?? [],
                               messageHooks: (script?.messageHooks.count ?? 0) + (script?.eventHooks.count ?? 0),
-                              error: failures[file], floodRefused: scripts[file]?.floodRefused ?? 0)
+                              error: failures[file], floodRefused: scripts[file]?.floodRefused ?? 0,
+                              failures: scripts[file]?.health.errors ?? 0, lastFailure: scripts[file]?.health.lastError)
             }
         }
     }
@@ -203,7 +227,7 @@ public final class BotRegistry: @unchecked Sendable {
                     do {
                         try loaded.script.fireTimer(id)
                     } catch {
-                        loaded.log.warning("bot timer failed", metadata: ["file": "\(file)", "error": "\(error)"])
+                        loaded.failed("bot timer failed", error: "\(error)")
                     }
                 }
                 if !accepted { scheduler.fired(id) }
@@ -214,6 +238,18 @@ public final class BotRegistry: @unchecked Sendable {
             script.chat = { [weak engine] body in engine?.withChat { chat in body(chat) } }
             let loaded = LoadedScript(script: script, worker: worker, log: log)
             script.onFlood = { [weak loaded] why in loaded?.noteFlood(why) }
+            script.onLog = { [weak loaded] text in
+                guard let loaded else { return }
+                loaded.health.logged(text)
+                loaded.log.warning("bot log", metadata: ["file": "\(loaded.file)", "text": "\(BotText.oneLine(text, maxCharacters: 300))"])
+            }
+            loaded.health.deliver = { [weak engine] line, admins in
+                engine?.withChat { chat in
+                    let endpoints = admins.compactMap { chat.endpoint(of: $0) }
+                    chat.outbox.deliver(.reply(Reply(text: "\(file): \(line)", time: chat.now, unprompted: true)),
+                                        to: endpoints)
+                }
+            }
             box.value = loaded
             return .success(loaded)
         } catch let failure as LuaFailure {
@@ -268,7 +304,7 @@ public final class BotRegistry: @unchecked Sendable {
                     do {
                         try loaded.script.runEventHooks(event)
                     } catch {
-                        loaded.log.warning("event hook failed", metadata: ["file": "\(loaded.file)", "error": "\(error)"])
+                        loaded.failed("event hook failed", error: "\(error)")
                     }
                 }
                 if !accepted {
@@ -297,7 +333,7 @@ public final class BotRegistry: @unchecked Sendable {
                     // Past the engine's deadline it has moved on: run no more.
                     guard CPUBudget.now() < latest else { break }
                     decisions.append(loaded.script.runMessageHooks(input, until: latest) { error in
-                        loaded.log.warning("message hook failed", metadata: ["file": "\(loaded.file)", "error": "\(error)"])
+                        loaded.failed("message hook failed", error: "\(error)")
                     })
                 }
                 decide(decisions)
@@ -344,8 +380,7 @@ public final class BotRegistry: @unchecked Sendable {
                     continuation.finish(text: try loaded.script.run(command, caller: caller))
                 } catch {
                     let message = (error as? LuaFailure)?.message ?? "\(file): \(error)"
-                    loaded.log.warning("bot command failed", metadata: [
-                        "file": "\(file)", "command": "\(command.name)", "error": "\(message)"])
+                    loaded.failed("bot command failed", error: message, metadata: ["command": "\(command.name)"])
                     continuation.fail(.botFailed(command: command.name, detail: caller.role == .admin ? message : nil))
                 }
             }

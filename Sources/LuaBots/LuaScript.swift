@@ -246,7 +246,8 @@ final class LuaScript {
         }, Unmanaged.passUnretained(self).toOpaque())
         lua_setfield(L, -2, "say")
         for (name, function) in [("after", Self.after), ("every", Self.every), ("cancel", Self.cancelTimer),
-                                 ("whisper", Self.whisper), ("users", Self.users), ("rooms", Self.rooms)] {
+                                 ("whisper", Self.whisper), ("users", Self.users), ("rooms", Self.rooms),
+                                 ("log", Self.log)] {
             papo_push_function(L, function, Unmanaged.passUnretained(self).toOpaque())
             lua_setfield(L, -2, name)
         }
@@ -339,6 +340,8 @@ final class LuaScript {
 
     /// Set by the registry: told when output is refused for flooding.
     var onFlood: ((String) -> Void)?
+    /// Set by the registry: told of each `papo.log` line.
+    var onLog: ((String) -> Void)?
 
     // `papo.store.get(key)`, `papo.store.set(key, value)`, `papo.store.keys()`.
     // Keys and values are UTF-8 text without NUL bytes (numbers are stored
@@ -445,6 +448,35 @@ final class LuaScript {
                 return script.fail(L, "papo.whisper: esperava (nome, texto)")
             }
             return script.speak(L, text) { chat in try chat.botWhisper(to: name, text) }
+        }
+    }
+
+    /// `papo.log(...)`: its arguments, as text, joined by spaces, to the
+    /// script's recent lines in `/bots log` and to the server's log (both
+    /// bounded: 300 characters a line, a few lines per 10 s in the log).
+    private static let log: papo_swift_function = { L, context in
+        inCall(L, context, "papo.log") { L, script in
+            var parts: [String] = []
+            var bytes = 0
+            let count = lua_gettop(L)
+            var index: Int32 = 1
+            while index <= count, bytes <= 400 {
+                let part: String
+                switch lua_type(L, index) {
+                case LUA_TSTRING: part = script.state.string(at: index, maxBytes: 400) ?? ""
+                case LUA_TNUMBER:
+                    part = lua_isinteger(L, index) != 0 ? String(lua_tointegerx(L, index, nil))
+                        : String(lua_tonumberx(L, index, nil))
+                case LUA_TBOOLEAN: part = lua_toboolean(L, index) != 0 ? "true" : "false"
+                case LUA_TNIL: part = "nil"
+                default: part = "<" + String(cString: lua_typename(L, lua_type(L, index))) + ">"
+                }
+                parts.append(part)
+                bytes += part.utf8.count + 1
+                index += 1
+            }
+            script.onLog?(parts.joined(separator: " "))
+            return 0
         }
     }
 

@@ -40,7 +40,8 @@ import Testing
         "missing_argument", "invalid_argument", "not_connected", "bot_error", "blocked", "admin_locked_out",
         "name_registered", "password_too_short", "password_invalid", "already_identified", "not_identified",
         "no_such_account", "locked_out", "name_is_account", "not_owner", "already_moderator", "not_a_moderator",
-        "default_room", "admin_by_account",
+        "default_room", "admin_by_account", "too_many_registrations", "looks_like_password",
+        "no_room", "not_member", "too_many_rooms", "room_limit", "topic_too_long", "no_such_room", "too_many_new_rooms",
     ]
 }
 

@@ -109,3 +109,48 @@ struct SayAnywhereTests {
         #expect(bots.outbox.messages(to: bots.ana).count == before)
     }
 }
+
+/// Issue #13: failures are visible. `/bots` counts them and shows the last
+/// one with file:line; `papo.log` writes lines an admin reads, and follows
+/// live, with `/bots log arquivo`.
+@Suite("Visible failures and papo.log", .timeLimit(.minutes(1)))
+struct VisibleFailureTests {
+    static let script = """
+        papo.on_message(function(msg)
+          if msg.text == "quebra" then error("não entendi " .. msg.text) end
+        end)
+        papo.command{name = "anota", run = function(ctx) papo.log("anotado por", ctx.user, 42, true, nil, {}) return "ok" end}
+        """
+
+    @Test func failuresAndLogLinesReachTheAdmins() throws {
+        let bots = try BotHarness(files: ["h.lua": Self.script])
+        _ = bots.send("quebra")
+        _ = bots.send("quebra")
+        let list = try #require(bots.send("/bots", as: bots.ana)?.text)
+        #expect(list.contains("✓ h.lua: /anota, 1 gancho(s), 2 falha(s), a última: h.lua:2: não entendi quebra"), "\(list)")
+        #expect(bots.send("/anota")?.text == "ok")
+        let log = try #require(bots.send("/bots log h.lua", as: bots.ana)?.text)
+        #expect(log.contains("Log de h.lua (3 linhas):"), "\(log)")
+        #expect(log.contains("] erro: h.lua:2: não entendi quebra"))
+        #expect(log.contains("] log: anotado por bia 42 true nil <table>"))
+        #expect(log.hasSuffix("As próximas linhas chegam aqui; /bots log para parar."))
+        // Following: the next failure reaches ana on its own.
+        _ = bots.send("quebra")
+        #expect(Self.eventually { bots.outbox.replies(to: bots.ana).contains { $0.unprompted && $0.text.contains("erro: h.lua:2") } })
+        #expect(bots.send("/bots log", as: bots.ana)?.text == "Você não segue mais o log de nenhum bot.")
+        let told = bots.outbox.replies(to: bots.ana).filter(\.unprompted).count
+        _ = bots.send("quebra")
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(bots.outbox.replies(to: bots.ana).filter(\.unprompted).count == told)
+        #expect(bots.send("/bots log nada.lua", as: bots.ana)?.error?.code == "invalid_argument")
+    }
+
+    static func eventually(_ check: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(3)
+        while Date() < deadline {
+            if check() { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return check()
+    }
+}
