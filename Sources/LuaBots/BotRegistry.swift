@@ -84,6 +84,8 @@ public final class BotRegistry: @unchecked Sendable {
     private let lock = NSLock()
     private var scripts: [String: LoadedScript] = [:]
     private var failures: [String: String] = [:]
+    /// Workers of versions being retired (their `unload` hooks may still run).
+    private var retiring: [ScriptWorker] = []
     /// One `/reload` at a time, off the chat's lock.
     private let loader = DispatchQueue(label: "papo.bots.loader")
 
@@ -168,7 +170,7 @@ public final class BotRegistry: @unchecked Sendable {
     public func waitUntilIdle() {
         while true {
             loader.sync {}
-            let workers = lock.withLock { scripts.values.map(\.worker) }
+            let workers = lock.withLock { scripts.values.map(\.worker) + retiring }
             for worker in workers { worker.waitUntilIdle() }
             let busy = workers.contains { $0.pending > 0 } || (engine?.hasLinesInFlight ?? false)
             if !busy { return }
@@ -202,8 +204,19 @@ public final class BotRegistry: @unchecked Sendable {
         failures.removeValue(forKey: file)
     }
 
-    private func retire(_ old: LoadedScript) {
-        old.worker.submit(.normal, unbounded: true) { old.script.unload() }
+    /// Runs the old version's `unload` hooks (if it was ever loaded) and
+    /// unloads it on its worker, then `then` (the new version's `load`, so
+    /// goodbyes come first). `waitUntilIdle` waits for it too. Under `lock`.
+    private func retire(_ old: LoadedScript, wasLoaded: Bool = true, then: @escaping @Sendable () -> Void = {}) {
+        retiring.append(old.worker)
+        old.worker.submit(.normal, unbounded: true) {
+            if wasLoaded {
+                do { try old.script.runLifecycle("unload") } catch { old.failed("unload hook failed", error: "\(error)") }
+            }
+            old.script.unload()
+            then()
+            self.lock.withLock { self.retiring.removeAll { $0 === old.worker } }
+        }
     }
 
     /// Compiles and runs `file`'s top level on this thread, off the chat's
@@ -268,7 +281,7 @@ public final class BotRegistry: @unchecked Sendable {
             failures.removeValue(forKey: file)
             logger.info("bot loaded", metadata: ["file": "\(file)", "commands": "\(loaded.script.commands.map(\.name))"])
         } catch {
-            if case .success(let loaded) = result { retire(loaded) }
+            if case .success(let loaded) = result { retire(loaded, wasLoaded: false) }
             let message = (error as? LuaFailure)?.message ?? "\(file): \(error)"
             failures[file] = message
             logger.error("bot failed to load", metadata: ["file": "\(file)", "error": "\(message)"])
@@ -312,8 +325,14 @@ public final class BotRegistry: @unchecked Sendable {
                 }
             })
         }
-        if let old { retire(old) }
         scripts[script.file] = loaded
+        let start: @Sendable () -> Void = { [weak loaded] in
+            guard let loaded else { return }
+            loaded.worker.submit(.normal, unbounded: true) {
+                do { try loaded.script.runLifecycle("load") } catch { loaded.failed("load hook failed", error: "\(error)") }
+            }
+        }
+        if let old { retire(old, then: start) } else { start() }
     }
 
     /// The script's message hooks as one: they run on its worker, in the

@@ -576,6 +576,8 @@ final class LuaScript {
         "join": [.connect, .join], "leave": [.leave, .disconnect, .kick, .ban], "rename": [.rename],
         "connect": [.connect], "disconnect": [.disconnect], "kick": [.kick], "ban": [.ban], "unban": [.unban],
         "topic": [.topic], "moderator": [.moderatorAdded, .moderatorRemoved], "message": [.message],
+        // The script's own lifecycle (`runLifecycle`), not chat events.
+        "load": [], "unload": [],
     ]
 
     /// Every event kind some hook of this script wants.
@@ -626,6 +628,23 @@ final class LuaScript {
                 state.setField("server", bool: event.kind == .connect || event.kind == .disconnect)
             }
             try speaking(in: event.room ?? defaultRoom) { try state.call(arguments: 1, results: 0, deadline: .call) }
+        }
+    }
+
+    /// Runs the script's `load` or `unload` hooks (`ev.kind` is the name),
+    /// with the limits of a command; `papo.say` speaks in the default room.
+    /// On the worker: `load` once the script is in, `unload` before a
+    /// `/reload` replaces it or its file is gone.
+    func runLifecycle(_ name: String) throws {
+        guard !unloaded else { return }
+        for hook in eventHooks where hook.name == name {
+            let L = state.L
+            try state.withHeadroom {
+                state.pushReference(hook.function)
+                papo_newtable(L)
+                state.setField("kind", string: name)
+            }
+            try speaking(in: defaultRoom) { try state.call(arguments: 1, results: 0, deadline: .call) }
         }
     }
 

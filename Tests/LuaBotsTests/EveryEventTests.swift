@@ -154,3 +154,32 @@ struct VisibleFailureTests {
         return check()
     }
 }
+
+/// Issue #13: a script hears of its own lifecycle. `load` runs once it is
+/// in (papo.users() works from there), `unload` before /reload replaces it
+/// or its file goes; the goodbye comes before the new version's hello.
+@Suite("Script lifecycle", .timeLimit(.minutes(1)))
+struct LifecycleTests {
+    static func version(_ n: Int) -> String {
+        """
+        papo.on("load", function(ev) papo.say("v\(n) " .. ev.kind .. " com " .. #papo.users() .. " pessoas") end)
+        papo.on("unload", function(ev)
+          papo.store.set("rodada", "salva por v\(n)")
+          papo.say("v\(n) " .. ev.kind)
+        end)
+        papo.command{name = "rodada", run = function() return tostring(papo.store.get("rodada")) end}
+        """
+    }
+
+    @Test func loadAndUnloadFrameEveryVersion() throws {
+        let bots = try BotHarness(files: ["quiz.lua": Self.version(1)])
+        #expect(bots.outbox.messages(to: bots.ana).last == "v1 load com 2 pessoas")
+        try bots.write("quiz.lua", Self.version(2))
+        _ = bots.send("/reload", as: bots.ana)
+        #expect(bots.outbox.messages(to: bots.ana).suffix(2) == ["v1 unload", "v2 load com 2 pessoas"])
+        #expect(bots.send("/rodada")?.text == "salva por v1")
+        try bots.delete("quiz.lua")
+        _ = bots.send("/reload", as: bots.ana)
+        #expect(bots.outbox.messages(to: bots.ana).last == "v2 unload")
+    }
+}
