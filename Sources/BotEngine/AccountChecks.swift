@@ -64,8 +64,19 @@ extension ChatEngine {
         return failures >= Self.maxPasswordAttempts ? .tooManyAttempts : .wrongPassword
     }
 
+    /// Takes a slot on the password queue and starts the check against the
+    /// lockouts; throws `busy` or `locked_out` (giving the slot back).
+    func beginCheck(account: AccountRecord?, address: String?, kind: PasswordQueueSlots.Kind,
+                    now: Date) throws -> LoginLockouts.Ticket {
+        try takePasswordSlot(address: address, kind: kind)
+        do { return try beginLogin(account: account, address: address, now: now) } catch {
+            passwordSlots.give(address: address)
+            throw error
+        }
+    }
+
     /// Starts an account password check against the lockouts, or throws `locked_out`.
-    func beginLogin(account: AccountRecord?, address: String?, now: Date) throws -> LoginLockouts.Ticket {
+    private func beginLogin(account: AccountRecord?, address: String?, now: Date) throws -> LoginLockouts.Ticket {
         switch loginLockouts.begin(account: account.map { nameKey($0.name) }, address: address, now: now) {
         case .success(let ticket): return ticket
         case .failure(let locked):
@@ -102,12 +113,7 @@ extension ChatEngine {
             if NameRules.containsControlCharacters(password) { return .failure(.passwordInvalid) }
             guard let hash = try? PasswordHash(stored: account.credential) else { return .failure(.wrongPassword) }
             do {
-                try takePasswordSlot(address: address, kind: .login)
-                let ticket: LoginLockouts.Ticket
-                do { ticket = try beginLogin(account: account, address: address, now: chat.now) } catch {
-                    passwordSlots.give(address: address)
-                    throw error
-                }
+                let ticket = try beginCheck(account: account, address: address, kind: .login, now: chat.now)
                 return .success((hash, VerifiedLogin(accountID: account.id, credential: account.credential), account, ticket))
             } catch {
                 return .failure(error as? ChatError ?? .badRequest("\(error)"))
@@ -143,12 +149,7 @@ extension ChatEngine {
         if NameRules.containsControlCharacters(password) { throw ChatError.passwordInvalid }
         let account = chat.account(named: name)
         if let account, chat.account(of: user)?.id == account.id { throw ChatError.alreadyIdentified(account.name) }
-        try takePasswordSlot(address: address, kind: .login)
-        let ticket: LoginLockouts.Ticket
-        do { ticket = try beginLogin(account: account, address: address, now: chat.now) } catch {
-            passwordSlots.give(address: address)
-            throw error
-        }
+        let ticket = try beginCheck(account: account, address: address, kind: .login, now: chat.now)
         let hash = account.flatMap { try? PasswordHash(stored: $0.credential) }
         let login = account.map { VerifiedLogin(accountID: $0.id, credential: $0.credential) }
         return try offLock(context, address: address, work: { (hash ?? self.decoyCredential).verify(password) && login != nil },
@@ -191,12 +192,7 @@ extension ChatEngine {
         if NameRules.containsControlCharacters(current) { throw ChatError.passwordInvalid }
         try Self.checkNewPassword(new)
         let hash = try PasswordHash(stored: account.credential)
-        try takePasswordSlot(address: address, kind: .change)
-        let ticket: LoginLockouts.Ticket
-        do { ticket = try beginLogin(account: account, address: address, now: chat.now) } catch {
-            passwordSlots.give(address: address)
-            throw error
-        }
+        let ticket = try beginCheck(account: account, address: address, kind: .change, now: chat.now)
         let login = VerifiedLogin(accountID: account.id, credential: account.credential)
         let rounds = passwordLogRounds
         return try offLock(context, address: address,

@@ -24,10 +24,7 @@ extension Chat {
         let outcome: JoinOutcome
         let target: Room
         if let existing = rooms[key] {
-            if existing.isBanned(nameKey: nameKey(user.name), address: user.address, account: user.account)
-                || user.bannedRooms[key] != nil {
-                throw ChatError.bannedFromRoom(existing.name)
-            }
+            if isBarred(user, from: existing) { throw ChatError.bannedFromRoom(existing.name) }
             target = existing
             outcome = .joined
         } else {
@@ -126,13 +123,17 @@ extension Chat {
         guard let name else { return try currentRoom(of: user) }
         let clean = try NameRules.roomName(name).get()
         guard user.rooms.contains(nameKey(clean)), let room = rooms[nameKey(clean)] else {
-            if let room = rooms[nameKey(clean)], user.bannedRooms[room.key] != nil
-                || room.isBanned(nameKey: nameKey(user.name), address: user.address, account: user.account) {
-                throw ChatError.bannedFromRoom(room.name)
-            }
+            if let room = rooms[nameKey(clean)], isBarred(user, from: room) { throw ChatError.bannedFromRoom(room.name) }
             throw ChatError.notMember(clean)
         }
         return room
+    }
+
+    /// True when a ban keeps `user` out of `room`: by name, address or
+    /// account (`Room.isBanned`), or on this very connection.
+    func isBarred(_ user: ChatUser, from room: Room) -> Bool {
+        user.bannedRooms[room.key] != nil
+            || room.isBanned(nameKey: nameKey(user.name), address: user.address, account: user.account)
     }
 
     func currentRoom(of user: ChatUser) throws -> Room {

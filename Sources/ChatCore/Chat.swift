@@ -420,9 +420,7 @@ public final class Chat {
         left.rooms.removeAll { $0 == room.key }
         let lobby = self.room(defaultRoom)
         if left.rooms.isEmpty {
-            let barred = lobby.isBanned(nameKey: nameKey(left.name), address: left.address, account: left.account)
-                || left.bannedRooms[lobby.key] != nil
-            if room.key == lobby.key || barred {
+            if room.key == lobby.key || isBarred(left, from: lobby) {
                 forget(left)
                 outbox.disconnect(left.endpoint)
                 return
