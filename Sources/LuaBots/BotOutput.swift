@@ -19,6 +19,13 @@ struct BotOutput {
         usedThisCall = 0
     }
 
+    /// Why nothing more may be said in this call, if so: checked before a
+    /// text is read into lines, so a script saying in a loop past its limit
+    /// pays almost nothing per refused call.
+    var callRefusal: String? {
+        usedThisCall >= Self.perCall ? "mais de \(Self.perCall) falas numa só chamada" : nil
+    }
+
     /// Nil when `lineCount` lines of `count` bytes in all may go out now
     /// (and counts them), all or none; otherwise why not.
     mutating func admit(lines lineCount: Int = 1, bytes count: Int) -> String? {

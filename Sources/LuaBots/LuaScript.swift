@@ -290,6 +290,12 @@ final class LuaScript {
             push(L, ChatError.messageTooLong(max: NameRules.maxMessageLength).code)
             return 2
         }
+        if let refusal = output.callRefusal {
+            onFlood?(refusal)
+            lua_pushnil(L)
+            push(L, "bot_flood")
+            return 2
+        }
         let lines = Self.lines(of: text)
         return speak(L, text, lines: lines.count) { chat in
             for line in lines { _ = try NameRules.messageText(line).get() }
