@@ -8,6 +8,8 @@ struct PendingMessage: Sendable {
     let requestID: String?
     /// Why a hook stopped it, once one has.
     var blocked: String?
+    /// What bots say after it, in the order the hooks ran.
+    var followUps: [FollowUp] = []
 }
 
 /// How plain lines pass the message hooks, off the chat's lock. A user's
@@ -62,15 +64,16 @@ extension ChatEngine {
             return
         }
         let once = Once(), calling = Once()
-        @Sendable func next(_ decisions: [HookDecision]) {
+        @Sendable func next(_ decisions: [HookDecision], _ followUps: [[FollowUp]]) {
             // A hook that decides at once, on this thread, would re-enter the
             // chat's lock it is called under: go on from another thread.
             if calling.isOpen {
-                Self.offLock.async { next(decisions) }
+                Self.offLock.async { next(decisions, followUps) }
                 return
             }
             guard once.claim() else { return }
             var batch = batch
+            for (index, lines) in zip(open, followUps) { batch[index].followUps += lines }
             for (index, decision) in zip(open, decisions) {
                 switch decision {
                 case .pass: break
@@ -84,14 +87,16 @@ extension ChatEngine {
         Self.hookTimers.asyncAfter(deadline: .now() + hookDeadline) { [self] in
             guard once.isOpen else { return }
             hookTimeouts.note(origin, logger: logger)
-            next([])
+            next([], [])
         }
-        hook.run(open.map { batch[$0].input }, { next($0) })
+        hook.run(open.map { batch[$0].input }, { next($0, $1) })
         _ = calling.claim()
     }
 
     /// Says each message of a batch that no hook stopped, in order, and
-    /// answers each line. Under the chat's lock.
+    /// answers each line; then what bots said because of it (checked and
+    /// counted against the bot's flood limits when the script spoke; a
+    /// room gone meanwhile drops the line). Under the chat's lock.
     private func sayOrRefuse(_ batch: [PendingMessage], chat: Chat) {
         guard let endpoint = chat.endpoint(of: batch[0].input.user) else { return }
         for message in batch {
@@ -107,6 +112,7 @@ extension ChatEngine {
             }
             let reply = Reply(requestID: message.requestID, error: failure, text: "", time: chat.now)
             chat.outbox.deliver(.reply(reply), to: [endpoint])
+            for line in message.followUps { try? chat.botSay(inRoom: line.room, line.text) }
         }
     }
 }

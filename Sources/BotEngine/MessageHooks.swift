@@ -34,14 +34,28 @@ public struct AccountRef: Sendable, Equatable {
     }
 }
 
+/// A line the bot says because of a message a hook saw (a `papo.say` in a
+/// message hook): held until that message has been said, or refused, so
+/// the room never reads the answer before the line that caused it.
+public struct FollowUp: Sendable, Equatable {
+    public var room: String
+    public var text: String
+
+    public init(room: String, text: String) {
+        self.room = room
+        self.text = text
+    }
+}
+
 /// A function that sees every public message before the room does. It runs
 /// off the chat's lock on a batch of one user's messages (in order) and
 /// answers through `decide`, once, from any thread, with one decision per
-/// message (missing ones pass); the messages wait for it (see HookChain.swift
-/// for the deadline).
+/// message (missing ones pass) and, per message, the lines the bot says
+/// after it; the messages wait for it (see HookChain.swift for the deadline).
 public struct MessageHook: Sendable {
     public typealias Handler = @Sendable (_ inputs: [HookInput],
-                                          _ decide: @escaping @Sendable ([HookDecision]) -> Void) -> Void
+                                          _ decide: @escaping @Sendable (_ decisions: [HookDecision],
+                                                                         _ followUps: [[FollowUp]]) -> Void) -> Void
 
     /// Where the hook comes from, such as a script's file name.
     public let origin: String

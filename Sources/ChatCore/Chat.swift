@@ -160,12 +160,24 @@ public final class Chat {
         try botSay(inRoom: speakingRoom(of: user, named: nil).name, text)
     }
 
-    /// Says `text` as the bot in the room named `roomName`.
-    public func botSay(inRoom roomName: String, _ text: String) throws {
+    /// The room named `roomName`, where the bot may speak, or the error
+    /// `botSay(inRoom:)` would throw.
+    func roomForBot(_ roomName: String) throws -> Room {
         // "": the call's caller is in no room.
         if roomName.isEmpty { throw ChatError.noRoom }
         let clean = try NameRules.roomName(roomName).get()
         guard let room = rooms[nameKey(clean)] else { throw ChatError.noSuchRoom(clean) }
+        return room
+    }
+
+    /// Throws what `botSay(inRoom:)` would for `roomName`, saying nothing.
+    public func checkBotCanSay(inRoom roomName: String) throws {
+        _ = try roomForBot(roomName)
+    }
+
+    /// Says `text` as the bot in the room named `roomName`.
+    public func botSay(inRoom roomName: String, _ text: String) throws {
+        let room = try roomForBot(roomName)
         let text = try NameRules.messageText(text).get()
         let time = clock()
         storage.record(.message(StoredMessage(kind: .public, room: room.name, sender: Self.botName, text: text,

@@ -13,13 +13,15 @@ public struct BotHost {
     /// Bots are not loaded yet: call `loadBots()` when the chat is ready.
     /// `checkPasswordsInPlace` is for callers that want `/admin` answered
     /// synchronously (tests, `papo bots test`); see `ChatEngine`. `botCPU`
-    /// is how much CPU each script may use over time.
+    /// is how much CPU each script may use over time; `clock` is a
+    /// scenario test's virtual clock.
     public init(chat: Chat, bots directory: URL, adminPassword: String?,
                 logger: Logger = Logger(label: "papo.bots"), checkPasswordsInPlace: Bool = false,
-                botCPU: BotCPULimits = BotCPULimits(), passwordLogRounds: Int = PasswordHash.defaultLogRounds) throws {
+                botCPU: BotCPULimits = BotCPULimits(), passwordLogRounds: Int = PasswordHash.defaultLogRounds,
+                clock: VirtualClock? = nil) throws {
         let table = BuiltinCommands.table(), hooks = HookTable()
         registry = try BotRegistry(directory: directory, table: table, hooks: hooks, storage: chat.storage,
-                                   cpu: botCPU, logger: logger)
+                                   cpu: botCPU, logger: logger, clock: clock)
         try BotCommands.install(registry, into: table)
         engine = ChatEngine(chat: chat, table: table, hooks: hooks, adminPassword: adminPassword, logger: logger,
                             checkPasswordsInPlace: checkPasswordsInPlace, passwordLogRounds: passwordLogRounds)

@@ -96,13 +96,19 @@ public final class BotRegistry: @unchecked Sendable {
     /// Each script's store, by file name; kept across reloads.
     private var stores: [String: BotStore] = [:]
     private var savedData: [String: [String: String]]
+    /// The virtual clock of a scenario test, or nil for real time.
+    private let clock: VirtualClock?
 
     /// - Parameter storage: where scripts' stored values live (the chat's
     ///   database); nil keeps them in memory only.
     /// - Parameter cpu: how much CPU each script may use over time.
+    /// - Parameter clock: a scenario's virtual clock for timers and the
+    ///   scripts' `os.time` (tests only); nil for real time.
     public init(directory: URL, table: CommandTable, hooks: HookTable, storage: (any ChatStorage)? = nil,
-                cpu: BotCPULimits = BotCPULimits(), logger: Logger = Logger(label: "papo.bots")) throws {
+                cpu: BotCPULimits = BotCPULimits(), logger: Logger = Logger(label: "papo.bots"),
+                clock: VirtualClock? = nil) throws {
         self.directory = directory
+        self.clock = clock
         self.table = table
         self.hooks = hooks
         self.storage = storage
@@ -156,6 +162,12 @@ public final class BotRegistry: @unchecked Sendable {
     /// The commands (with their examples) of a loaded file.
     func loadedCommands(of file: String) -> [ScriptCommand] {
         lock.withLock { scripts[file]?.script.commands ?? [] }
+    }
+
+    /// The scenarios a loaded file declared, and what was wrong with any of
+    /// its test declarations.
+    func loadedTests(of file: String) -> (tests: [BotScenario], errors: [String]) {
+        lock.withLock { scripts[file].map { ($0.script.tests, $0.script.testErrors) } ?? ([], []) }
     }
 
     /// Matches `text` against a Lua pattern inside `file`'s state, on its
@@ -230,7 +242,7 @@ public final class BotRegistry: @unchecked Sendable {
         do {
             let source = try String(contentsOf: url, encoding: .utf8)
             let worker = ScriptWorker(label: file)
-            let scheduler = TimerScheduler()
+            let scheduler = TimerScheduler(clock: clock)
             let log = LogThrottle(logger: logger)
             let box = Box<LoadedScript>()
             scheduler.due = { id in
@@ -246,7 +258,7 @@ public final class BotRegistry: @unchecked Sendable {
                 if !accepted { scheduler.fired(id) }
             }
             let script = try LuaScript(file: file, source: source, store: store(for: file), scheduler: scheduler,
-                                       limits: limits)
+                                       limits: limits, clock: clock)
             script.defaultRoom = defaultRoom
             script.chat = { [weak engine] body in engine?.withChat { chat in body(chat) } }
             let loaded = LoadedScript(script: script, worker: worker, log: log)
@@ -343,19 +355,22 @@ public final class BotRegistry: @unchecked Sendable {
     private func makeMessageHook(of loaded: LoadedScript, origin: String) -> MessageHook {
         MessageHook(origin: origin) { [weak loaded, weak engine] inputs, decide in
             // Never decided on this thread: the engine may hold the chat's lock.
-            let refuse = { ChatEngine.offLock.async { decide([]) } }
+            let refuse = { ChatEngine.offLock.async { decide([], []) } }
             guard let loaded else { return refuse() }
             let latest = CPUBudget.now() + (engine?.hookDeadline ?? 0.1)
             let accepted = loaded.worker.submit(.urgent) {
                 var decisions: [HookDecision] = []
+                var followUps: [[FollowUp]] = []
                 for input in inputs {
                     // Past the engine's deadline it has moved on: run no more.
                     guard CPUBudget.now() < latest else { break }
-                    decisions.append(loaded.script.runMessageHooks(input, until: latest) { error in
+                    let outcome = loaded.script.runMessageHooks(input, until: latest) { error in
                         loaded.failed("message hook failed", error: "\(error)")
-                    })
+                    }
+                    decisions.append(outcome.decision)
+                    followUps.append(outcome.followUps)
                 }
-                decide(decisions)
+                decide(decisions, followUps)
             }
             if !accepted { refuse() }
         }

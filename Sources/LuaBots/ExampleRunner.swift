@@ -1,144 +1,117 @@
-import BotEngine
 import ChatCore
-import ChatStore
 import Foundation
-import Logging
 
-/// Runs the examples declared next to each script's commands against an
-/// in-memory chat, with no network: Sopel's `@example` idea, for Lua bots.
+/// `papo bots test`: runs what each script declares about itself against
+/// in-memory chats, with no network. Per file: whether it loads, the
+/// examples next to its commands (Sopel's `@example` idea), its
+/// `papo.test{...}` scenarios, any mistake in those declarations, and
+/// whether it still loads beside the folder's other files (a command name
+/// two files claim).
 public enum ExampleRunner {
-    /// The outcome of one example.
+    /// The outcome of one example, scenario or check.
     public struct Result: Sendable, Equatable {
         public var file: String
-        public var command: String
-        public var example: BotExample
+        /// What was run: `/dado 2d6`, `/reload (como admin)`, `teste: nome`.
+        public var title: String
         /// nil when it passed; otherwise what went wrong.
         public var failure: String?
         public var passed: Bool { failure == nil }
 
         /// `✓ dado.lua /dado 2d6` or `✗ … — why`.
         public var line: String {
-            let who = example.caller == .user ? "" : " (como \(example.caller.rawValue))"
-            let head = "\(file) \(example.input)\(who)"
+            let head = "\(file) \(title)"
             return failure.map { "✗ \(head) — \($0)" } ?? "✓ \(head)"
         }
     }
 
-    /// Runs every example of every `*.lua` file in `directory`. A file that
-    /// does not load counts as one failure.
+    /// Runs everything of every `*.lua` file in `directory`.
     public static func run(directory: URL) throws -> [Result] {
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             .filter { $0.hasSuffix(".lua") }.sorted()
-        return try files.flatMap { try run(file: $0, in: directory) }
+        var results = try files.flatMap { try run(file: $0, in: directory) }
+        results += try together(files, in: directory, loadingAlone: Set(results.filter { $0.title == loadTitle }.map(\.file)))
+        return results
     }
 
-    /// Runs one file's examples; each example gets a fresh chat.
+    static let loadTitle = "(carregar)"
+
+    /// One file's examples and scenarios; each gets a fresh chat.
     static func run(file: String, in directory: URL) throws -> [Result] {
-        let probe = try Sandbox(file: file, directory: directory)
-        if let error = probe.registry.statuses.first?.error {
-            return [Result(file: file, command: "", example: BotExample(input: "(carregar)", caller: .user),
-                           failure: error)]
+        let probe = try BotTestChat(file: file, directory: directory)
+        if let error = probe.loadError {
+            return [Result(file: file, title: loadTitle, failure: error)]
         }
         var results: [Result] = []
+        let declared = probe.registry.loadedTests(of: file)
+        for error in declared.errors {
+            results.append(Result(file: file, title: "(declaração de teste)", failure: error))
+        }
         for command in probe.registry.loadedCommands(of: file) {
             for example in command.examples {
-                let sandbox = try Sandbox(file: file, directory: directory)
-                results.append(Result(file: file, command: command.name, example: example,
-                                      failure: sandbox.check(example)))
+                let who = example.caller == .user ? "" : " (como \(example.caller.rawValue))"
+                let chat = try BotTestChat(file: file, directory: directory)
+                results.append(Result(file: file, title: example.input + who, failure: check(example, in: chat)))
             }
+        }
+        for scenario in declared.tests {
+            let chat = try BotTestChat(file: file, directory: directory)
+            results.append(Result(file: file, title: "teste: \(scenario.name)",
+                                  failure: ScenarioRunner(chat: chat, scenario: scenario).run()))
         }
         return results
     }
 
-    /// A chat with one script loaded and three users in #geral: the caller
-    /// `ana`, and `bia` and `caio`.
-    private final class Sandbox {
-        /// Hashed once, at scrypt's cheapest allowed cost: examples run
-        /// many sandboxes and the password only has to work.
-        static let examplePassword = PasswordHash.cheaplyStored("exemplo")
-
-        let outbox = ReplyRecorder()
-        let engine: ChatEngine
-        let registry: BotRegistry
-        let caller = Endpoint()
-        let callerID: UserID
-        let file: String
-        /// A folder holding only this script, so /reload in an example sees it alone.
-        let single: URL
-
-        init(file: String, directory: URL) throws {
-            self.file = file
-            single = FileManager.default.temporaryDirectory.appendingPathComponent("papo-example-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: single, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: directory.appendingPathComponent(file),
-                                             to: single.appendingPathComponent(file))
-            let storage = MemoryStorage()
-            let chat = try Chat(storage: storage, outbox: outbox)
-            var quiet = Logger(label: "papo.bots.examples")
-            quiet.logLevel = .critical
-            let host = try BotHost(chat: chat, bots: single, adminPassword: Self.examplePassword, logger: quiet,
-                                   checkPasswordsInPlace: true)
-            (engine, registry) = (host.engine, host.registry)
-            host.loadBots()
-            let engine = self.engine, caller = self.caller
-            callerID = try engine.connect(name: "ana", endpoint: caller, address: nil).get().id
-            for name in ["bia", "caio"] { _ = engine.connect(name: name, endpoint: Endpoint(), address: nil) }
-        }
-
-        deinit {
-            registry.unloadAll()
-            try? FileManager.default.removeItem(at: single)
-        }
-
-        /// nil when `example` holds, else why not.
-        func check(_ example: BotExample) -> String? {
-            switch example.caller {
-            case .user: break
-            case .moderator: engine.handle(line: "/entrar testes", from: callerID)
-            case .admin: engine.handle(line: "/admin exemplo", from: callerID)
-            }
-            registry.waitUntilIdle()
-            outbox.clear()
-            engine.handle(line: example.input, from: callerID)
-            registry.waitUntilIdle()
-            guard let reply = outbox.replies(to: caller).last else { return "nenhuma resposta" }
-            if let expected = example.error {
-                return reply.error?.code == expected ? nil : "esperava o erro \(expected), veio \(describe(reply))"
-            }
-            if let error = reply.error { return "esperava sucesso, veio o erro \(error.code): \(error.message)" }
-            if let output = example.output, reply.text != output {
-                return "esperava \"\(output)\", veio \"\(reply.text)\""
-            }
-            if let pattern = example.matches {
-                let matched = try? registry.matches(reply.text, pattern: pattern, file: file)
-                if matched != true { return "\"\(reply.text)\" não casa com o padrão \"\(pattern)\"" }
-            }
-            return nil
-        }
-
-        private func describe(_ reply: Reply) -> String {
-            reply.error.map { "o erro \($0.code)" } ?? "sucesso: \"\(reply.text)\""
+    /// Loads every file into one chat, as the server does: a file that
+    /// loads alone but not beside the others (a command name or alias
+    /// another file has) fails here.
+    private static func together(_ files: [String], in directory: URL, loadingAlone failed: Set<String>) throws -> [Result] {
+        guard files.count > 1 else { return [] }
+        let chat = try BotTestChat(files: files, directory: directory)
+        return chat.registry.statuses.compactMap { status in
+            guard let error = status.error, !failed.contains(status.file) else { return nil }
+            return Result(file: status.file, title: "(junto com os outros arquivos)", failure: error)
         }
     }
 
-    private final class Endpoint: ChatEndpoint, @unchecked Sendable {}
-
-    /// Keeps the replies sent to each endpoint.
-    private final class ReplyRecorder: Outbox, @unchecked Sendable {
-        private let lock = NSLock()
-        private var replies: [ObjectIdentifier: [Reply]] = [:]
-
-        func deliver(_ item: Outgoing, to recipients: [any ChatEndpoint]) {
-            guard case .reply(let reply) = item else { return }
-            lock.withLock { for r in recipients { replies[ObjectIdentifier(r), default: []].append(reply) } }
+    /// nil when `example` holds in `chat`, else why not. The caller is
+    /// `ana`, with `bia` and `caio` in #geral.
+    private static func check(_ example: BotExample, in chat: BotTestChat) -> String? {
+        do {
+            for name in ["ana", "bia", "caio"] { try chat.connect(name) }
+        } catch {
+            return "não foi possível montar o chat: \(error)"
         }
-
-        func disconnect(_ endpoint: any ChatEndpoint) {}
-
-        func replies(to endpoint: any ChatEndpoint) -> [Reply] {
-            lock.withLock { replies[ObjectIdentifier(endpoint)] ?? [] }
+        switch example.caller {
+        case .user: break
+        case .moderator: chat.send("/entrar testes", as: "ana")
+        case .admin: chat.send("/admin exemplo", as: "ana")
         }
+        chat.recorder.clear()
+        let before = chat.failures.count
+        chat.send(example.input, as: "ana")
+        let failure = chat.failures.count > before ? chat.failures.last : nil
+        guard let reply = chat.replies(to: "ana").last else { return "nenhuma resposta" + because(failure) }
+        if let expected = example.error {
+            return reply.error?.code == expected ? nil : "esperava o erro \(expected), veio \(describe(reply))"
+        }
+        if let error = reply.error {
+            return "esperava sucesso, veio o erro \(error.code): \(error.message)" + because(failure)
+        }
+        if let output = example.output, reply.text != output {
+            return "esperava \"\(output)\", veio \"\(reply.text)\""
+        }
+        if let pattern = example.matches {
+            return ScenarioRunner.mismatch(reply.text, .pattern(pattern), in: chat)
+        }
+        return nil
+    }
 
-        func clear() { lock.withLock { replies.removeAll() } }
+    /// ` (o script falhou: file:line: …)` for a failure, or nothing.
+    static func because(_ failure: String?) -> String {
+        failure.map { " (o script falhou: \($0))" } ?? ""
+    }
+
+    static func describe(_ reply: Reply) -> String {
+        reply.error.map { "o erro \($0.code)" } ?? "sucesso: \"\(reply.text)\""
     }
 }

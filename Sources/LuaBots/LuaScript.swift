@@ -82,9 +82,20 @@ final class LuaScript {
     /// caller's in a command or hook, the creator's in a timer. Nil outside
     /// a call (at load), where the chat API is refused.
     private var speaking: String?
+    /// While a message hook runs: what `papo.say` said, held until the
+    /// message has been said (`FollowUp`). Nil otherwise.
+    private var followUps: [FollowUp]?
     /// True while the file's top level runs: the only time `papo.command`,
     /// `papo.on_message` and `papo.on` may be called.
-    private var loading = false
+    private(set) var loading = false
+    /// The scenarios declared with `papo.test{...}`, and what was wrong with
+    /// any test declaration (examples included): reported by `papo bots
+    /// test`, never a reason to refuse loading the bot.
+    var tests: [BotScenario] = []
+    var testErrors: [String] = []
+    /// Where `papo.now`, `os.time` and `os.date` read the time: the virtual
+    /// clock of a scenario, or nil for the real one.
+    let clock: VirtualClock?
     /// Functions given to `papo.after` and `papo.every`, by timer id.
     private var timerFunctions: [Int: (function: Int32, room: String?)] = [:]
     /// True once a timer has reported that the script rests, until one runs.
@@ -105,12 +116,19 @@ final class LuaScript {
 
     /// Compiles and runs `source`; throws with file and line if it fails.
     init(file: String, source: String, store: BotStore, scheduler: TimerScheduler,
-         limits: LuaState.Limits = .init()) throws {
+         limits: LuaState.Limits = .init(), clock: VirtualClock? = nil) throws {
         self.file = file
         self.store = store
         self.scheduler = scheduler
+        self.clock = clock
         state = LuaState(name: file, limits: limits)
         installAPI()
+        do {
+            try state.run(source: Self.clockPrelude, chunkName: "papo")
+        } catch {
+            unload()
+            throw error
+        }
         // Kept before the script runs, so examples are checked with the real
         // string.find whatever the script does to its globals.
         lua_getglobal(state.L, "string")
@@ -245,9 +263,14 @@ final class LuaScript {
             return Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue().say(L)
         }, Unmanaged.passUnretained(self).toOpaque())
         lua_setfield(L, -2, "say")
+        papo_push_function(L, { L, context in
+            guard let L, let context else { return 0 }
+            return Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue().declareTest(L)
+        }, Unmanaged.passUnretained(self).toOpaque())
+        lua_setfield(L, -2, "test")
         for (name, function) in [("after", Self.after), ("every", Self.every), ("cancel", Self.cancelTimer),
                                  ("whisper", Self.whisper), ("users", Self.users), ("rooms", Self.rooms),
-                                 ("log", Self.log)] {
+                                 ("log", Self.log), ("now", Self.now)] {
             papo_push_function(L, function, Unmanaged.passUnretained(self).toOpaque())
             lua_setfield(L, -2, name)
         }
@@ -297,6 +320,14 @@ final class LuaScript {
             return 2
         }
         let lines = Self.lines(of: text)
+        if followUps != nil {
+            // In a message hook: checked now, said once the message is.
+            return speak(L, text, lines: lines.count) { chat in
+                for line in lines { _ = try NameRules.messageText(line).get() }
+                try chat.checkBotCanSay(inRoom: room)
+                self.followUps?.append(contentsOf: lines.map { FollowUp(room: room, text: $0) })
+            }
+        }
         return speak(L, text, lines: lines.count) { chat in
             for line in lines { _ = try NameRules.messageText(line).get() }
             for line in lines { try chat.botSay(inRoom: room, line) }
@@ -421,7 +452,7 @@ final class LuaScript {
     }
 
     /// Pushes an error message for the trampoline to raise.
-    private func fail(_ L: OpaquePointer, _ message: String) -> Int32 {
+    func fail(_ L: OpaquePointer, _ message: String) -> Int32 {
         push(L, message)
         return -1
     }
@@ -658,7 +689,15 @@ final class LuaScript {
     /// within what is left until `latest`: a string replaces the text for
     /// the next, `false, "motivo"` stops it there. A hook that fails is
     /// reported through `failed` and skipped. On the worker.
-    func runMessageHooks(_ input: HookInput, until latest: Double, failed: (Error) -> Void) -> HookDecision {
+    func runMessageHooks(_ input: HookInput, until latest: Double,
+                         failed: (Error) -> Void) -> (decision: HookDecision, followUps: [FollowUp]) {
+        followUps = []
+        defer { followUps = nil }
+        let decision = runMessageHooks(input, until: latest, failed: failed) as HookDecision
+        return (decision, followUps ?? [])
+    }
+
+    private func runMessageHooks(_ input: HookInput, until latest: Double, failed: (Error) -> Void) -> HookDecision {
         var text = input.text
         for hook in messageHooks {
             let left = latest - CPUBudget.now()
@@ -740,12 +779,6 @@ final class LuaScript {
             }
             let help = try textField(L, "help").map { try BotText.declaration($0, field: "help") }
             let usage = try textField(L, "usage").map { try BotText.declaration($0, field: "usage") }
-            rawField(L, "examples")
-            let examplesType = lua_type(L, -1)
-            papo_pop(L, 1)
-            guard examplesType == LUA_TNIL || examplesType == LUA_TTABLE else {
-                return fail("'examples' deve ser uma tabela")
-            }
             rawField(L, "run")
             guard papo_isfunction(L, -1) != 0 else {
                 papo_pop(L, 1)
@@ -756,7 +789,7 @@ final class LuaScript {
                                         usage: usage ?? "", permission: permission, function: reference)
             switch readExamples(L) {
             case .success(let examples): command.examples = examples
-            case .failure(let error): return fail(error.message)
+            case .failure(let error): testErrors.append("\(where_(L)) /\(name): \(error.message)")
             }
             commands.append(command)
             return 0
@@ -814,29 +847,45 @@ final class LuaScript {
         return String(text.prefix(200))
     }
 
+    /// The fields one example may have.
+    static let exampleFields: Set<String> = ["input", "as", "output", "matches", "error"]
+
     /// `examples = { {input = "/dado 2d6", matches = "^%a+ rolou"}, ... }`, each
-    /// with optional `as` (user, moderator, admin), `output`, `matches`, `error`.
+    /// with optional `as` (user, moderator, admin), `output`, `matches`,
+    /// `error`. Strict: an unknown key or a wrong type is an error (for the
+    /// test run, not for loading).
     private func readExamples(_ L: OpaquePointer) -> Result<[BotExample], ExampleError> {
         rawField(L, "examples")
         defer { papo_pop(L, 1) }
-        guard papo_istable(L, -1) != 0 else { return .success([]) }
+        var budget = LuaValue.Budget(bytes: 64 * 1024)
+        let value: LuaValue?
+        do { value = try LuaValue.read(L, at: -1, budget: &budget) } catch { return .failure(ExampleError("'examples': \(error)")) }
+        guard let value else { return .success([]) }
+        guard let list = value.list, list.count <= 16 else {
+            return .failure(ExampleError("'examples' deve ser uma lista de até 16 exemplos"))
+        }
         var examples: [BotExample] = []
-        for i in 1...16 {
-            lua_rawgeti(L, -1, lua_Integer(i))
-            defer { papo_pop(L, 1) }
-            guard papo_istable(L, -1) != 0 else { break }
-            func field(_ key: String) -> String? {
-                push(L, key)
-                lua_rawget(L, -2)
-                defer { papo_pop(L, 1) }
-                return state.string(at: -1)
+        for (i, item) in list.enumerated() {
+            let number = i + 1
+            guard let entries = item.entries else { return .failure(ExampleError("exemplo \(number) deve ser uma tabela")) }
+            do {
+                try BotScenario.checkKeys(entries, allowed: Self.exampleFields, what: "campo")
+            } catch {
+                return .failure(ExampleError("exemplo \(number): \(error)"))
             }
-            guard let input = field("input") else { return .failure(ExampleError("exemplo \(i) sem 'input'")) }
-            guard let caller = BotExample.Caller(rawValue: field("as") ?? "user") else {
-                return .failure(ExampleError("exemplo \(i): 'as' deve ser user, moderator ou admin"))
+            var texts: [String: String] = [:]
+            for (key, value) in entries {
+                guard let text = value.text else {
+                    return .failure(ExampleError("exemplo \(number): '\(key.text)' deve ser texto"))
+                }
+                texts[key.text] = text
             }
-            examples.append(BotExample(input: input, caller: caller, output: field("output"),
-                                       matches: field("matches"), error: field("error")))
+            guard let input = texts["input"] else { return .failure(ExampleError("exemplo \(number) sem 'input'")) }
+            guard let caller = BotExample.Caller(rawValue: texts["as"] ?? "user") else {
+                return .failure(ExampleError("exemplo \(number): 'as' deve ser user, moderator ou admin"))
+            }
+            examples.append(BotExample(input: input, caller: caller, output: texts["output"],
+                                       matches: texts["matches"], error: texts["error"]))
         }
         return .success(examples)
     }
@@ -862,7 +911,7 @@ final class LuaScript {
         lua_rawget(L, 1)
     }
 
-    private func push(_ L: OpaquePointer, _ text: String) {
+    func push(_ L: OpaquePointer, _ text: String) {
         var text = text
         text.withUTF8 { _ = lua_pushlstring(L, $0.baseAddress, $0.count) }
     }

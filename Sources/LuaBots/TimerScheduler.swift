@@ -6,7 +6,8 @@ import Foundation
 /// the firing to the script's worker (`due`), at most one waiting per timer:
 /// a repeating timer whose script is slow skips turns instead of piling
 /// them up. `cancelAll` when the script unloads, so no ghost timer outlives
-/// its script.
+/// its script. With a `VirtualClock` (scenario tests), timers come due
+/// only when the clock is moved on.
 final class TimerScheduler: @unchecked Sendable {
     static let maxTimers = 50
     static let shortest: TimeInterval = 1
@@ -14,7 +15,9 @@ final class TimerScheduler: @unchecked Sendable {
 
     private static let queue = DispatchQueue(label: "papo.bots.timers")
     private let lock = NSLock()
-    private var timers: [Int: DispatchSourceTimer] = [:]
+    /// Armed timers: a dispatch source each, or nil for one the virtual clock keeps.
+    private var timers: [Int: DispatchSourceTimer?] = [:]
+    private let clock: VirtualClock?
     private var nextID = 1
     /// Timers whose firing waits on the worker.
     private var waiting: Set<Int> = []
@@ -22,7 +25,9 @@ final class TimerScheduler: @unchecked Sendable {
     /// The firing calls `fired(id)` first when it runs.
     var due: (_ id: Int) -> Void = { _ in }
 
-    init() {}
+    init(clock: VirtualClock? = nil) {
+        self.clock = clock
+    }
 
     enum Failure: Error, CustomStringConvertible {
         case tooMany, badDelay
@@ -60,35 +65,53 @@ final class TimerScheduler: @unchecked Sendable {
 
     /// Under `lock`.
     private func arm(_ id: Int, after delay: TimeInterval, repeating: Bool) {
+        if let clock {
+            timers[id] = .some(nil)
+            clock.add(id, of: self, after: delay, repeating: repeating)
+            return
+        }
         let timer = DispatchSource.makeTimerSource(queue: Self.queue)
         timer.schedule(deadline: .now() + delay, repeating: repeating ? .milliseconds(Int(delay * 1000)) : .never)
-        timer.setEventHandler { [weak self] in
-            guard let self else { return }
-            let handOver: Bool = self.lock.withLock {
-                guard self.timers[id] != nil, !self.waiting.contains(id) else { return false }
-                self.waiting.insert(id)
-                return true
-            }
-            guard handOver else { return }
-            if !repeating { self.cancel(id) }
-            self.due(id)
-        }
+        timer.setEventHandler { [weak self] in self?.comeDue(id, repeating: repeating) }
         timers[id] = timer
         timer.resume()
+    }
+
+    /// Timer `id`'s time has come: hands it to the worker unless a firing
+    /// of it still waits there.
+    private func comeDue(_ id: Int, repeating: Bool) {
+        let handOver: Bool = lock.withLock {
+            guard timers[id] != nil, !waiting.contains(id) else { return false }
+            waiting.insert(id)
+            return true
+        }
+        guard handOver else { return }
+        if !repeating { cancel(id) }
+        due(id)
+    }
+
+    /// The virtual clock reached timer `id` (scenario tests).
+    func virtualTimeReached(_ id: Int, repeating: Bool) {
+        comeDue(id, repeating: repeating)
     }
 
     func isActive(_ id: Int) -> Bool { lock.withLock { timers[id] != nil } }
 
     func cancel(_ id: Int) {
-        lock.withLock { timers.removeValue(forKey: id) }?.cancel()
+        let removed = lock.withLock { timers.removeValue(forKey: id) }
+        removed??.cancel()
+        if removed != nil { clock?.remove(id, of: self) }
     }
 
     func cancelAll() {
-        let all = lock.withLock { () -> [DispatchSourceTimer] in
+        let all = lock.withLock { () -> [Int: DispatchSourceTimer?] in
             defer { timers.removeAll() }
-            return Array(timers.values)
+            return timers
         }
-        for timer in all { timer.cancel() }
+        for (id, timer) in all {
+            timer?.cancel()
+            clock?.remove(id, of: self)
+        }
     }
 
     var count: Int { lock.withLock { timers.count } }

@@ -24,7 +24,7 @@ struct MessageHookChainTests {
     @Test func aHookThatDecidesAtOnceDoesNotDeadlock() throws {
         let chat = try ChatHarness()
         chat.engine.hooks.add(MessageHook(origin: "sync") { inputs, decide in
-            decide(inputs.map { .replace($0.text.uppercased()) })
+            decide(inputs.map { .replace($0.text.uppercased()) }, [])
         })
         try chat.connect("ana")
         try chat.connect("bia")
@@ -60,7 +60,7 @@ struct MessageHookChainTests {
         let queue = DispatchQueue(label: "filtro")
         chat.engine.hooks.add(MessageHook(origin: "filtro") { inputs, decide in
             queue.async {
-                decide(inputs.map { $0.text == "feio" ? .block(reason: "não") : .pass })
+                decide(inputs.map { $0.text == "feio" ? .block(reason: "não") : .pass }, [])
             }
         })
         try chat.connect("ana")
