@@ -270,7 +270,7 @@ final class LuaScript {
         lua_setfield(L, -2, "test")
         for (name, function) in [("after", Self.after), ("every", Self.every), ("cancel", Self.cancelTimer),
                                  ("whisper", Self.whisper), ("users", Self.users), ("rooms", Self.rooms),
-                                 ("log", Self.log), ("now", Self.now)] {
+                                 ("log", Self.log), ("now", Self.now)] + Self.textFunctions {
             papo_push_function(L, function, Unmanaged.passUnretained(self).toOpaque())
             lua_setfield(L, -2, name)
         }
