@@ -175,8 +175,13 @@ public final class ChatEngine: @unchecked Sendable {
     /// Throws the error a caller with `role` gets for a command above it
     /// (`room`: their current room; nil when they are in none).
     static func checkPermission(_ command: Command, role: Role, room: String?) throws {
-        guard role < command.permission.requiredRole else { return }
-        if command.permission == .admin { throw ChatError.notAdmin }
+        try checkPermission(command.permission, role: role, room: room)
+    }
+
+    /// Throws what a caller of `role` lacking `permission` is told.
+    public static func checkPermission(_ permission: Permission, role: Role, room: String?) throws {
+        guard role < permission.requiredRole else { return }
+        if permission == .admin { throw ChatError.notAdmin }
         guard let room else { throw ChatError.noRoom }
         throw ChatError.notModerator(room)
     }

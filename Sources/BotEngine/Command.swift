@@ -40,9 +40,13 @@ public struct Command: Sendable {
     /// Where the command comes from: `builtin`, or a script's file name.
     public let origin: String
     public let run: Handler
+    /// More lines `/ajuda comando` shows, such as a bot command's subcommands.
+    public let details: [String]
 
     public init(name: String, aliases: [String] = [], usage: String = "", summary: String,
-                permission: Permission = .everyone, origin: String = "builtin", run: @escaping Handler) {
+                permission: Permission = .everyone, origin: String = "builtin", details: [String] = [],
+                run: @escaping Handler) {
+        self.details = details
         self.name = name
         self.aliases = aliases
         self.usage = usage

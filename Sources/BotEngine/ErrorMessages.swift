@@ -39,6 +39,10 @@ extension ChatError {
             return "\(known) Digite /ajuda para ver os comandos."
         case .missingArgument(let usage): return "Faltam argumentos. Uso: \(usage)"
         case .invalidArgument(let value, let usage): return "Argumento inválido: \(Self.quote(value)). Uso: \(usage)"
+        case .badArgument(let name, let reason, let usage):
+            return (name.isEmpty ? reason : "<\(name)>: \(reason)") + ". Uso: \(usage)"
+        case .botError(_, let message): return message
+        case .missingBotArgument(let name, let usage): return "Falta <\(name)>. Uso: \(usage)"
         case .badRequest(let detail): return "Pedido inválido: \(detail)"
         case .notConnected: return "Você não está conectado."
         case .floodSlowed(let perSecond):

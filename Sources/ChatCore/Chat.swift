@@ -185,6 +185,12 @@ public final class Chat {
         emit(ChatEvent(kind: .message, room: room.name, sender: Self.botName, text: text, time: time), to: room)
     }
 
+    /// The name, as spelt, of the connected user called `name` (any case); nil if nobody is.
+    public func onlineName(_ name: String) -> String? { lookup(name)?.name }
+
+    /// The name, as spelt, of the room called `name` (with or without `#`); nil if there is none.
+    public func existingRoomName(_ name: String) -> String? { try? roomForBot(name).name }
+
     /// Sends `text` from the bot to `recipientName` only. Not kept in
     /// history: bot whispers are answers, and have no session to show them to.
     public func botWhisper(to recipientName: String, _ text: String) throws {

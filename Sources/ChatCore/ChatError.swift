@@ -32,6 +32,12 @@ public enum ChatError: Error, Equatable, Sendable {
     case unknownCommand(String, suggestion: String?)
     case missingArgument(usage: String)
     case invalidArgument(String, usage: String)
+    /// A declared argument of a bot command did not parse: which, why.
+    case badArgument(name: String, reason: String, usage: String)
+    /// A declared argument of a bot command was left out.
+    case missingBotArgument(name: String, usage: String)
+    /// An error a bot command returned (`papo.error(code, text)`): its own code and text.
+    case botError(code: String, message: String)
     case badRequest(String)
     case notConnected
     /// Flood control: this connection's lines now wait (`linesPerSecond` allowed).
@@ -132,8 +138,9 @@ public enum ChatError: Error, Equatable, Sendable {
         case .adminDisabled: return "admin_disabled"
         case .alreadyAdmin: return "already_admin"
         case .unknownCommand: return "unknown_command"
-        case .missingArgument: return "missing_argument"
-        case .invalidArgument: return "invalid_argument"
+        case .missingArgument, .missingBotArgument: return "missing_argument"
+        case .invalidArgument, .badArgument: return "invalid_argument"
+        case .botError(let code, _): return code
         case .badRequest: return "bad_request"
         case .notConnected: return "not_connected"
         case .floodSlowed: return "flood_slowed"

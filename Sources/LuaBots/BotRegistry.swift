@@ -398,9 +398,11 @@ public final class BotRegistry: @unchecked Sendable {
     private func makeCommand(_ command: ScriptCommand, of loaded: LoadedScript, origin: String) -> Command {
         let file = loaded.file
         return Command(name: command.name, aliases: command.aliases, usage: command.usage, summary: command.help,
-                       permission: command.permission, origin: origin) { [weak loaded] context in
+                       permission: command.permission, origin: origin,
+                       details: command.subcommandLines) { [weak loaded] context in
             guard let loaded else { throw ChatError.unknownCommand(command.name, suggestion: nil) }
-            let caller = CallerSnapshot(context)
+            let caller = try Self.snapshot(context, command)
+            let chosen = command.select(context.arguments).command
             let continuation = context.suspend()
             // Whichever comes first: the worker starts the command, or the
             // wait runs out and the caller is told the bot is busy.
@@ -411,7 +413,9 @@ public final class BotRegistry: @unchecked Sendable {
             let accepted = loaded.worker.submit(.normal) {
                 guard started.claim() else { return }
                 do {
-                    continuation.finish(text: try loaded.script.run(command, caller: caller))
+                    continuation.finish(text: try loaded.script.run(chosen, caller: caller))
+                } catch let refusal as CommandRefusal {
+                    continuation.fail(.botError(code: refusal.code, message: refusal.message))
                 } catch {
                     let message = (error as? LuaFailure)?.message ?? "\(file): \(error)"
                     loaded.failed("bot command failed", error: message, metadata: ["command": "\(command.name)"])
@@ -424,6 +428,32 @@ public final class BotRegistry: @unchecked Sendable {
             }
             return .deferred
         }
+    }
+}
+
+extension BotRegistry {
+    /// The caller, the (sub)command picked and its declared arguments,
+    /// taken under the chat's lock: a call its role may not make, or whose
+    /// arguments do not parse, is answered here, before any Lua runs.
+    static func snapshot(_ context: CommandContext, _ command: ScriptCommand) throws -> CallerSnapshot {
+        var caller = CallerSnapshot(context)
+        caller.command = command.name
+        let (chosen, rest, sub) = command.select(context.arguments)
+        guard let sub else {
+            if let arguments = command.arguments {
+                caller.values = try arguments.parse(context.arguments, synopsis: "/\(command.name) \(command.usage)",
+                                                    chat: context.chat)
+            }
+            return caller
+        }
+        try ChatEngine.checkPermission(chosen.permission, role: context.role, room: context.chat.roomName(of: context.caller))
+        caller.subcommand = sub
+        caller.arguments = rest
+        caller.words = rest.split(whereSeparator: { $0 == " " || $0 == "\t" }).prefix(64).map(String.init)
+        if let arguments = chosen.arguments {
+            caller.values = try arguments.parse(rest, synopsis: "/\(command.name) \(sub) \(chosen.usage)", chat: context.chat)
+        }
+        return caller
     }
 }
 

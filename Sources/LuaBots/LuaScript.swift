@@ -14,6 +14,10 @@ struct ScriptCommand {
     var function: Int32
     /// The examples written next to the command: its tests.
     var examples: [BotExample] = []
+    /// Declared arguments (`args`), parsed before the script runs; nil: `ctx.args` is the raw text.
+    var arguments: CommandArguments?
+    /// `subcommands`, picked by the call's first word.
+    var subcommands: [ScriptCommand] = []
 }
 
 /// Why a command's examples could not be read.
@@ -31,10 +35,16 @@ struct CallerSnapshot: Sendable {
     var account: AccountRef?
     /// Every room the caller is in, oldest joined first.
     var rooms: [String]
+    /// The text after the command (and after the subcommand's name, for one).
     var arguments: String
     var words: [String]
     /// The caller's room's members (at most 1000).
     var members: [String]
+    /// The declared arguments' values, when the command declares `args`.
+    var values: [String: LuaValue]?
+    /// The command's name, and the subcommand's when one was picked.
+    var command = ""
+    var subcommand: String?
 
     init(_ context: CommandContext) {
         user = context.callerName
@@ -73,7 +83,7 @@ public struct BotExample: Sendable, Equatable {
 final class LuaScript {
     let file: String
     let state: LuaState
-    private(set) var commands: [ScriptCommand] = []
+    var commands: [ScriptCommand] = []
     /// Registry references of the functions given to `papo.on_message`.
     private(set) var messageHooks: [Int32] = []
     /// Functions given to `papo.on(kind, fn)`, with the event kinds they want.
@@ -190,15 +200,23 @@ final class LuaScript {
             state.pushReference(command.function)
             papo_newtable(L)
             setCallerFields(user: caller.user, room: caller.room, role: caller.role, account: caller.account)
-            state.setField("args", string: caller.arguments)
+            if let values = caller.values {
+                LuaValue.table(Dictionary(uniqueKeysWithValues: values.map { (.string($0.key), $0.value) })).push(L)
+                lua_setfield(L, -2, "args")
+            } else {
+                state.setField("args", string: caller.arguments)
+            }
+            state.setField("raw", string: caller.arguments)
             state.setField("words", strings: caller.words)
             state.setField("members", strings: caller.members)
             state.setField("rooms", strings: caller.rooms)
-            state.setField("command", string: command.name)
+            state.setField("command", string: caller.command.isEmpty ? command.name : caller.command)
+            if let sub = caller.subcommand { state.setField("subcommand", string: sub) }
         }
         try speaking(in: caller.room) { try state.call(arguments: 1, results: 1, deadline: .call) }
         defer { papo_pop(L, 1) }
         if papo_isnil(L, -1) != 0 { return "" }
+        if let refusal = commandError(at: -1) { throw refusal }
         if let text = state.string(at: -1) {
             guard text.count <= Self.maxReplyLength else {
                 throw LuaFailure(message: "\(file): /\(command.name) devolveu uma resposta longa demais", stoppedByLimit: false)
@@ -268,6 +286,7 @@ final class LuaScript {
             return Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue().declareTest(L)
         }, Unmanaged.passUnretained(self).toOpaque())
         lua_setfield(L, -2, "test")
+        installErrorFunction()
         for (name, function) in [("after", Self.after), ("every", Self.every), ("cancel", Self.cancelTimer),
                                  ("whisper", Self.whisper), ("users", Self.users), ("rooms", Self.rooms),
                                  ("log", Self.log), ("now", Self.now)] + Self.textFunctions {
@@ -754,142 +773,6 @@ final class LuaScript {
         return replacement == input.text ? .pass : .replace(replacement)
     }
 
-    /// The fields `papo.command{...}` takes.
-    static let commandFields: Set<String> = ["name", "aliases", "help", "usage", "role", "run", "examples"]
-
-    /// `papo.command{name=, aliases=, help=, usage=, role=, run=, examples=}`.
-    /// Returns -1 with a message pushed when the declaration is wrong: an
-    /// unknown field or a field of the wrong type fails the load (closed),
-    /// never falls back to a default.
-    private func declareCommand(_ L: OpaquePointer) -> Int32 {
-        func fail(_ message: String) -> Int32 {
-            push(L, "papo.command: \(message)")
-            return -1
-        }
-        guard loading else { return fail("só pode ser usado no nível principal do script") }
-        guard papo_istable(L, 1) != 0 else { return fail("esperava uma tabela") }
-        guard commands.count < 32 else { return fail("comandos demais num só script") }
-        if let unknown = unknownField(L, allowed: Self.commandFields) { return fail(unknown) }
-        do {
-            guard let name = try textField(L, "name"), !name.isEmpty else { return fail("falta 'name'") }
-            let aliases = try aliasesField(L)
-            let roleName = try textField(L, "role") ?? "everyone"
-            guard let permission = Permission(rawValue: roleName) else {
-                return fail("'role' deve ser everyone, moderator ou admin")
-            }
-            let help = try textField(L, "help").map { try BotText.declaration($0, field: "help") }
-            let usage = try textField(L, "usage").map { try BotText.declaration($0, field: "usage") }
-            rawField(L, "run")
-            guard papo_isfunction(L, -1) != 0 else {
-                papo_pop(L, 1)
-                return fail("falta a função 'run' de /\(name)")
-            }
-            let reference = state.reference()
-            var command = ScriptCommand(name: name, aliases: aliases, help: help ?? "comando de \(file)",
-                                        usage: usage ?? "", permission: permission, function: reference)
-            switch readExamples(L) {
-            case .success(let examples): command.examples = examples
-            case .failure(let error): testErrors.append("\(where_(L)) /\(name): \(error.message)")
-            }
-            commands.append(command)
-            return 0
-        } catch {
-            return fail("\(error)")
-        }
-    }
-
-    /// `spec.aliases`: absent, or a list of at most 16 texts.
-    private func aliasesField(_ L: OpaquePointer) throws -> [String] {
-        rawField(L, "aliases")
-        defer { papo_pop(L, 1) }
-        if papo_isnil(L, -1) != 0 { return [] }
-        let wrong = BotText.Refusal(description: "'aliases' deve ser uma lista de textos")
-        guard papo_istable(L, -1) != 0 else { throw wrong }
-        let count = lua_rawlen(L, -1)
-        guard count <= 16 else { throw BotText.Refusal(description: "'aliases' tem mais de 16 nomes") }
-        var aliases: [String] = []
-        for i in 0..<count {
-            lua_rawgeti(L, -1, lua_Integer(i + 1)) // raw: no metamethods
-            defer { papo_pop(L, 1) }
-            guard let alias = state.string(at: -1) else { throw wrong }
-            aliases.append(alias)
-        }
-        return aliases
-    }
-
-    /// The first key of the table at index 1 that is not in `allowed`, as
-    /// an error text; nil when every key is known.
-    private func unknownField(_ L: OpaquePointer, allowed: Set<String>) -> String? {
-        lua_pushnil(L)
-        while lua_next(L, 1) != 0 {
-            papo_pop(L, 1)
-            guard let key = state.string(at: -1) else {
-                papo_pop(L, 1)
-                return "as chaves da tabela devem ser nomes de campos"
-            }
-            if !allowed.contains(key) {
-                papo_pop(L, 1)
-                return "campo desconhecido '\(BotText.oneLine(key, maxCharacters: 40))' (use \(allowed.sorted().joined(separator: ", ")))"
-            }
-        }
-        return nil
-    }
-
-    /// `spec[key]` when it is text (clipped to 200 characters), nil when it
-    /// is absent; any other type is an error.
-    private func textField(_ L: OpaquePointer, _ key: String) throws -> String? {
-        rawField(L, key)
-        defer { papo_pop(L, 1) }
-        if papo_isnil(L, -1) != 0 { return nil }
-        guard let text = state.string(at: -1) else {
-            throw BotText.Refusal(description: "'\(key)' deve ser texto, não \(state.typeName(at: -1))")
-        }
-        return String(text.prefix(200))
-    }
-
-    /// The fields one example may have.
-    static let exampleFields: Set<String> = ["input", "as", "output", "matches", "error"]
-
-    /// `examples = { {input = "/dado 2d6", matches = "^%a+ rolou"}, ... }`, each
-    /// with optional `as` (user, moderator, admin), `output`, `matches`,
-    /// `error`. Strict: an unknown key or a wrong type is an error (for the
-    /// test run, not for loading).
-    private func readExamples(_ L: OpaquePointer) -> Result<[BotExample], ExampleError> {
-        rawField(L, "examples")
-        defer { papo_pop(L, 1) }
-        var budget = LuaValue.Budget(bytes: 64 * 1024)
-        let value: LuaValue?
-        do { value = try LuaValue.read(L, at: -1, budget: &budget) } catch { return .failure(ExampleError("'examples': \(error)")) }
-        guard let value else { return .success([]) }
-        guard let list = value.list, list.count <= 16 else {
-            return .failure(ExampleError("'examples' deve ser uma lista de até 16 exemplos"))
-        }
-        var examples: [BotExample] = []
-        for (i, item) in list.enumerated() {
-            let number = i + 1
-            guard let entries = item.entries else { return .failure(ExampleError("exemplo \(number) deve ser uma tabela")) }
-            do {
-                try BotScenario.checkKeys(entries, allowed: Self.exampleFields, what: "campo")
-            } catch {
-                return .failure(ExampleError("exemplo \(number): \(error)"))
-            }
-            var texts: [String: String] = [:]
-            for (key, value) in entries {
-                guard let text = value.text else {
-                    return .failure(ExampleError("exemplo \(number): '\(key.text)' deve ser texto"))
-                }
-                texts[key.text] = text
-            }
-            guard let input = texts["input"] else { return .failure(ExampleError("exemplo \(number) sem 'input'")) }
-            guard let caller = BotExample.Caller(rawValue: texts["as"] ?? "user") else {
-                return .failure(ExampleError("exemplo \(number): 'as' deve ser user, moderator ou admin"))
-            }
-            examples.append(BotExample(input: input, caller: caller, output: texts["output"],
-                                       matches: texts["matches"], error: texts["error"]))
-        }
-        return .success(examples)
-    }
-
     /// True when `text` matches the Lua `pattern` (run in this script's state,
     /// under its budget).
     func matches(_ text: String, pattern: String) throws -> Bool {
@@ -902,13 +785,6 @@ final class LuaScript {
         try state.call(arguments: 2, results: 1, deadline: .call)
         defer { papo_pop(L, 1) }
         return papo_isnil(L, -1) == 0
-    }
-
-    /// Pushes `spec[key]` without running metamethods (which could raise
-    /// an error inside this Swift frame).
-    private func rawField(_ L: OpaquePointer, _ key: String) {
-        push(L, key)
-        lua_rawget(L, 1)
     }
 
     func push(_ L: OpaquePointer, _ text: String) {

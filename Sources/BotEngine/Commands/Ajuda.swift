@@ -14,6 +14,7 @@ extension BuiltinCommands {
             }
             try ChatEngine.checkPermission(command, role: role, room: context.chat.roomName(of: context.caller))
             var lines = ["\(command.synopsis) — \(command.summary)"]
+            lines += command.details
             if !command.aliases.isEmpty {
                 lines.append("Também: " + command.aliases.map { "/\($0)" }.joined(separator: ", "))
             }
