@@ -125,8 +125,23 @@ public enum StorageChange: Sendable, Equatable {
     case topicChanged(room: String, TopicRecord?)
     case banAdded(room: String, BanRecord)
     case banRemoved(room: String, name: String)
-    /// A bot script's stored value; nil deletes the key.
-    case botValue(script: String, key: String, value: String?)
+    /// A bot's stored value (JSON text); nil deletes the key.
+    case botValue(owner: String, BotValueKey, value: String?)
+}
+
+/// Where one of a bot's values lives inside the bot's data (its owner is
+/// the bot's declared name, or its file's): a scope, `""` for the bot's
+/// own keys, `room:<name key>` or `account:<id>` for a namespace, and the key.
+public struct BotValueKey: Hashable, Sendable, Comparable {
+    public var scope: String
+    public var key: String
+
+    public init(scope: String = "", key: String) {
+        self.scope = scope
+        self.key = key
+    }
+
+    public static func < (a: BotValueKey, b: BotValueKey) -> Bool { (a.scope, a.key) < (b.scope, b.key) }
 }
 
 /// Where the chat keeps what must survive a restart. Implementations must not
@@ -134,8 +149,8 @@ public enum StorageChange: Sendable, Equatable {
 public protocol ChatStorage: AnyObject, Sendable {
     /// Reads the state saved by earlier runs.
     func load() throws -> PersistedState
-    /// Reads every bot script's stored values: script → key → value.
-    func loadBotData() throws -> [String: [String: String]]
+    /// Reads every bot's stored values: owner → (scope, key) → JSON text.
+    func loadBotData() throws -> [String: [BotValueKey: String]]
     /// Queues a change; it is written soon, in order, without blocking.
     func record(_ change: StorageChange)
     /// Delivers, off the caller's thread or at once, the last `limit` messages

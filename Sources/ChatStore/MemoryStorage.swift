@@ -7,7 +7,7 @@ public final class MemoryStorage: ChatStorage, @unchecked Sendable {
     private let lock = NSLock()
     private var state: PersistedState
     private var messages: [StoredMessage] = []
-    private var botData: [String: [String: String]] = [:]
+    private var botData: [String: [BotValueKey: String]] = [:]
 
     public init(state: PersistedState = PersistedState()) {
         self.state = state
@@ -17,14 +17,14 @@ public final class MemoryStorage: ChatStorage, @unchecked Sendable {
         lock.withLock { state }
     }
 
-    public func loadBotData() throws -> [String: [String: String]] {
+    public func loadBotData() throws -> [String: [BotValueKey: String]] {
         lock.withLock { botData }
     }
 
     public func record(_ change: StorageChange) {
         lock.withLock {
-            if case .botValue(let script, let key, let value) = change {
-                botData[script, default: [:]][key] = value
+            if case .botValue(let owner, let key, let value) = change {
+                botData[owner, default: [:]][key] = value
             } else {
                 StateReducer.apply(change, to: &state, messages: &messages)
             }

@@ -48,7 +48,7 @@ public final class SQLiteStorage: ChatStorage, @unchecked Sendable {
         try pool.read { db in try Schema.loadState(db) }
     }
 
-    public func loadBotData() throws -> [String: [String: String]] {
+    public func loadBotData() throws -> [String: [BotValueKey: String]] {
         try pool.read { db in try Schema.loadBotData(db) }
     }
 

@@ -58,6 +58,23 @@ enum Schema {
                 ALTER TABLE room ADD COLUMN topicAt DOUBLE;
                 """)
         }
+        // Bot values become JSON (tables, numbers and booleans keep their
+        // type) with a scope for room and account namespaces. Every old value
+        // was text: it becomes a JSON string, so scripts read back the same.
+        migrator.registerMigration("v5-bot-values") { db in
+            try db.execute(sql: """
+                CREATE TABLE botValue (
+                    owner TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+                    PRIMARY KEY (owner, scope, key));
+                """)
+            for row in try Row.fetchAll(db, sql: "SELECT script, key, value FROM botData") {
+                let text: String = row["value"]
+                let json = String(decoding: try JSONEncoder().encode(text), as: UTF8.self)
+                try db.execute(sql: "INSERT INTO botValue (owner, scope, key, value) VALUES (?, '', ?, ?)",
+                               arguments: [row["script"] as String, row["key"] as String, json])
+            }
+            try db.execute(sql: "DROP TABLE botData")
+        }
         return migrator
     }
 
@@ -182,11 +199,12 @@ enum Schema {
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [nameKey(room), nameKey(ban.name), ban.name, ban.address, ban.account, ban.bannedBy,
                                  ban.time.timeIntervalSince1970])
-        case .botValue(let script, let key, let value?):
-            try db.execute(sql: "INSERT OR REPLACE INTO botData (script, key, value) VALUES (?, ?, ?)",
-                           arguments: [script, key, value])
-        case .botValue(let script, let key, nil):
-            try db.execute(sql: "DELETE FROM botData WHERE script = ? AND key = ?", arguments: [script, key])
+        case .botValue(let owner, let key, let value?):
+            try db.execute(sql: "INSERT OR REPLACE INTO botValue (owner, scope, key, value) VALUES (?, ?, ?, ?)",
+                           arguments: [owner, key.scope, key.key, value])
+        case .botValue(let owner, let key, nil):
+            try db.execute(sql: "DELETE FROM botValue WHERE owner = ? AND scope = ? AND key = ?",
+                           arguments: [owner, key.scope, key.key])
         case .banRemoved(let room, let name):
             try db.execute(sql: "DELETE FROM ban WHERE roomKey = ? AND nameKey = ?",
                            arguments: [nameKey(room), nameKey(name)])
@@ -229,10 +247,10 @@ enum Schema {
         return state
     }
 
-    static func loadBotData(_ db: Database) throws -> [String: [String: String]] {
-        var data: [String: [String: String]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT script, key, value FROM botData") {
-            data[row["script"], default: [:]][row["key"]] = row["value"] as String
+    static func loadBotData(_ db: Database) throws -> [String: [BotValueKey: String]] {
+        var data: [String: [BotValueKey: String]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT owner, scope, key, value FROM botValue") {
+            data[row["owner"], default: [:]][BotValueKey(scope: row["scope"], key: row["key"])] = row["value"] as String
         }
         return data
     }

@@ -93,9 +93,9 @@ public final class BotRegistry: @unchecked Sendable {
     private weak var engine: ChatEngine?
     private var defaultRoom = "geral"
     private let storage: (any ChatStorage)?
-    /// Each script's store, by file name; kept across reloads.
+    /// Each bot's store, by owner (its declared name, or its file's); kept across reloads.
     private var stores: [String: BotStore] = [:]
-    private var savedData: [String: [String: String]]
+    private var savedData: [String: [BotValueKey: String]]
     /// The virtual clock of a scenario test, or nil for real time.
     private let clock: VirtualClock?
 
@@ -257,8 +257,9 @@ public final class BotRegistry: @unchecked Sendable {
                 }
                 if !accepted { scheduler.fired(id) }
             }
-            let script = try LuaScript(file: file, source: source, store: store(for: file), scheduler: scheduler,
-                                       limits: limits, clock: clock)
+            let script = try LuaScript(file: file, source: source, stores: { [weak self] owner in
+                self?.store(owner: owner, file: file) ?? BotStore(owner: owner, saved: [:], storage: nil)
+            }, scheduler: scheduler, limits: limits, clock: clock)
             script.defaultRoom = defaultRoom
             script.chat = { [weak engine] body in engine?.withChat { chat in body(chat) } }
             let loaded = LoadedScript(script: script, worker: worker, log: log)
@@ -306,6 +307,11 @@ public final class BotRegistry: @unchecked Sendable {
         let script = loaded.script
         let origin = origin(script.file)
         let old = scripts[script.file]
+        // One bot name, one data owner: a second file claiming it would share the data.
+        if let name = script.botName,
+           let other = scripts.values.first(where: { $0.file != script.file && $0.script.botName == name }) {
+            throw LuaFailure(message: "\(script.file): papo.bot: o nome '\(name)' já é de \(other.file)", stoppedByLimit: false)
+        }
         table.removeAll(from: origin)
         do {
             for command in script.commands {
@@ -378,13 +384,29 @@ public final class BotRegistry: @unchecked Sendable {
 
     private func origin(_ file: String) -> String { "bots/\(file)" }
 
-    private func store(for file: String) -> BotStore {
-        lock.withLock {
-            if let store = stores[file] { return store }
-            let store = BotStore(script: file, values: savedData.removeValue(forKey: file) ?? [:], storage: storage)
-            stores[file] = store
-            return store
+    /// The store of the bot `owner`, made on first use. A bot that has just
+    /// declared its name (`papo.bot`) and has no data yet adopts what its
+    /// file stored under the file's name, so adding `papo.bot{}` to an
+    /// existing script keeps its data.
+    private func store(owner: String, file: String) -> BotStore {
+        let (store, adopted): (BotStore, [BotValueKey: String]) = lock.withLock {
+            if let store = stores[owner] { return (store, [:]) }
+            var saved = savedData.removeValue(forKey: owner) ?? [:]
+            var adopted: [BotValueKey: String] = [:]
+            if saved.isEmpty, owner != file {
+                adopted = stores.removeValue(forKey: file)?.saved ?? savedData.removeValue(forKey: file) ?? [:]
+                saved = adopted
+            }
+            let store = BotStore(owner: owner, saved: saved, storage: storage)
+            stores[owner] = store
+            return (store, adopted)
         }
+        // Moved in the storage too: written under the new owner, removed under the old.
+        for (key, json) in adopted {
+            storage?.record(.botValue(owner: owner, key, value: json))
+            storage?.record(.botValue(owner: file, key, value: nil))
+        }
+        return store
     }
 
     /// Commands that wait longer than this for their script's worker are

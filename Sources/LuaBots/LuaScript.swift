@@ -92,6 +92,8 @@ final class LuaScript {
     /// caller's in a command or hook, the creator's in a timer. Nil outside
     /// a call (at load), where the chat API is refused.
     private var speaking: String?
+    /// True while a command, hook or timer runs (not at load).
+    var inCall: Bool { speaking != nil }
     /// While a message hook runs: what `papo.say` said, held until the
     /// message has been said (`FollowUp`). Nil otherwise.
     private var followUps: [FollowUp]?
@@ -113,7 +115,13 @@ final class LuaScript {
     let scheduler: TimerScheduler
     private(set) var unloaded = false
 
-    let store: BotStore
+    /// The store of the bot called `owner` (the registry's), and the one
+    /// this script uses, bound at its first use: to the name `papo.bot`
+    /// declared, or else to the file's name.
+    let stores: (_ owner: String) -> BotStore
+    var boundStore: BotStore?
+    /// The name `papo.bot{name = ...}` declared, if any.
+    var botName: String?
     /// How the script reaches the chat; set by the registry before any call.
     var chat: ChatAccess = { _ in }
     /// The chat's default room, where timers made at load speak.
@@ -125,10 +133,10 @@ final class LuaScript {
     private var stringFind: Int32 = 0
 
     /// Compiles and runs `source`; throws with file and line if it fails.
-    init(file: String, source: String, store: BotStore, scheduler: TimerScheduler,
+    init(file: String, source: String, stores: @escaping (_ owner: String) -> BotStore, scheduler: TimerScheduler,
          limits: LuaState.Limits = .init(), clock: VirtualClock? = nil) throws {
         self.file = file
-        self.store = store
+        self.stores = stores
         self.scheduler = scheduler
         self.clock = clock
         state = LuaState(name: file, limits: limits)
@@ -293,12 +301,7 @@ final class LuaScript {
             papo_push_function(L, function, Unmanaged.passUnretained(self).toOpaque())
             lua_setfield(L, -2, name)
         }
-        papo_newtable(L)
-        for (name, function) in [("get", Self.storeGet), ("set", Self.storeSet), ("keys", Self.storeKeys)] {
-            papo_push_function(L, function, Unmanaged.passUnretained(self).toOpaque())
-            lua_setfield(L, -2, name)
-        }
-        lua_setfield(L, -2, "store")
+        installStore()
         lua_setglobal(L, "papo")
     }
 
@@ -398,77 +401,6 @@ final class LuaScript {
     var onFlood: ((String) -> Void)?
     /// Set by the registry: told of each `papo.log` line.
     var onLog: ((String) -> Void)?
-
-    // `papo.store.get(key)`, `papo.store.set(key, value)`, `papo.store.keys()`.
-    // Keys and values are UTF-8 text without NUL bytes (numbers are stored
-    // as their text), so that what is read back after a restart is exactly
-    // what was written: anything else is refused.
-    private static let storeGet: papo_swift_function = { L, context in
-        guard let L, let context else { return 0 }
-        let script = Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue()
-        let key: String
-        switch script.storeText(at: 1) {
-        case .success(let text): key = text
-        case .failure(let why): return script.fail(L, "papo.store.get: a chave \(why)")
-        }
-        if let value = script.store.get(key) { script.push(L, value) } else { lua_pushnil(L) }
-        return 1
-    }
-
-    private static let storeSet: papo_swift_function = { L, context in
-        guard let L, let context else { return 0 }
-        let script = Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue()
-        let key: String
-        switch script.storeText(at: 1) {
-        case .success(let text): key = text
-        case .failure(let why): return script.fail(L, "papo.store.set: a chave \(why)")
-        }
-        var value: String?
-        if lua_type(L, 2) != LUA_TNIL && lua_type(L, 2) != LUA_TNONE {
-            switch script.storeText(at: 2) {
-            case .success(let text): value = text
-            case .failure(let why): return script.fail(L, "papo.store.set: o valor \(why)")
-            }
-        }
-        do {
-            try script.store.set(key, value)
-        } catch {
-            return script.fail(L, "papo.store.set: \(error)")
-        }
-        return 0
-    }
-
-    struct StoreRefusal: Error, CustomStringConvertible { let description: String }
-
-    /// The string or number at `index` as store text, or why it cannot be.
-    private func storeText(at index: Int32) -> Result<String, StoreRefusal> {
-        let type = lua_type(state.L, index)
-        guard type == LUA_TSTRING || type == LUA_TNUMBER else {
-            return .failure(StoreRefusal(description: "deve ser texto ou número, não \(state.typeName(at: index))"))
-        }
-        var length = 0
-        guard let pointer = papo_tolstring(state.L, index, &length) else {
-            return .failure(StoreRefusal(description: "não pôde ser lida"))
-        }
-        let bytes = UnsafeRawBufferPointer(start: pointer, count: length)
-        if bytes.contains(0) { return .failure(StoreRefusal(description: "não pode conter bytes NUL")) }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            return .failure(StoreRefusal(description: "não é UTF-8 válido"))
-        }
-        return .success(text)
-    }
-
-    private static let storeKeys: papo_swift_function = { L, context in
-        guard let L, let context else { return 0 }
-        let script = Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue()
-        let keys = script.store.keys
-        lua_createtable(L, Int32(keys.count), 0)
-        for (index, key) in keys.enumerated() {
-            script.push(L, key)
-            lua_rawseti(L, -2, lua_Integer(index + 1))
-        }
-        return 1
-    }
 
     /// Pushes an error message for the trampoline to raise.
     func fail(_ L: OpaquePointer, _ message: String) -> Int32 {

@@ -43,7 +43,9 @@ struct MigrationTests {
         #expect(cafe.bans.first?.account == nil)
         #expect(state.totalMessages == 4)
         #expect(state.messagesByUser == ["ana": 2, "bob": 1, "bia": 1])
-        #expect(try store.loadBotData()["enquete.lua"]?["enquete:cafe"] == "Qual café?\nexpresso\ncoado")
+        // Bot values became JSON strings (v5-bot-values), the same text inside.
+        let poll = try #require(try store.loadBotData()["enquete.lua"]?[BotValueKey(key: "enquete:cafe")])
+        #expect(try JSONDecoder().decode(String.self, from: Data(poll.utf8)) == "Qual café?\nexpresso\ncoado")
         let geral = Self.history(store, room: "geral", session: "none").map(\.text)
         #expect(geral.contains("bom dia a todos"))
         #expect(Self.history(store, room: "cafe", session: "none").map(\.text).first == "cheguei no cafe")

@@ -19,7 +19,7 @@ struct AccountContextTests {
             if not ctx.identified then
               return "Pontos ficam com a sua conta: crie uma com /registrar <senha>."
             end
-            local n = tonumber(papo.store.get(key(ctx)) or "0") + 1
+            local n = (papo.store.get(key(ctx)) or 0) + 1
             papo.store.set(key(ctx), n)
             return ctx.account .. " tem " .. n .. " ponto(s)."
           end,
@@ -57,7 +57,7 @@ struct AccountContextTests {
         #expect(bots.send("/acertei")?.text == "bia tem 1 ponto(s).")
         #expect(bots.send("/acertei")?.text == "bia tem 2 ponto(s).")
         let id = try #require(try storage.load().accounts.first?.id)
-        #expect(try storage.loadBotData()["pontos.lua"] == ["pontos:\(id)": "2"])
+        #expect(try storage.loadBotData()["pontos.lua"] == [BotValueKey(key: "pontos:\(id)"): "2"])
     }
 }
 

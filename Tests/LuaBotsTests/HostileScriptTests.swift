@@ -322,8 +322,11 @@ struct HostileScriptTests {
               return tostring(a) .. tostring(b) .. tostring(c) .. tostring(d) .. ' ' .. papo.store.get('ok')
             end}
             """], storage: storage)
-        #expect(bots.send("/nul")?.text == "falsefalsefalsefalse ção ✓")
-        #expect(try storage.loadBotData()["nul.lua"] == ["ok": "ção ✓"])
+        // A NUL byte is refused in keys; values are JSON, where it is \u0000.
+        #expect(bots.send("/nul")?.text == "falsetruefalsefalse ção ✓")
+        let saved = try storage.loadBotData()["nul.lua"]
+        #expect(saved?[BotValueKey(key: "ok")] == "\"ção ✓\"")
+        #expect(saved?[BotValueKey(key: "k")] == "\"v\\u0000w\"")
     }
 }
 
@@ -402,7 +405,7 @@ struct HostileScriptReviewTests {
     /// comes from Lua's own frames, never from inside the Swift push.
     @Test func aStoreReadLoopStopsCleanlyAtItsDeadline() throws {
         let bots = try BotHarness(files: ["le.lua": """
-            papo.store.set('k', string.rep('v', 65536))
+            papo.store.set('k', string.rep('v', 65000))
             papo.command{name = 'le', run = function() while true do papo.store.get('k') end end}
             """], botCPU: BotCPULimits(share: 0))
         for _ in 0..<3 {
@@ -424,7 +427,7 @@ final class StalledStorage: ChatStorage, @unchecked Sendable {
     private var stalled = true
 
     func load() throws -> PersistedState { try memory.load() }
-    func loadBotData() throws -> [String: [String: String]] { try memory.loadBotData() }
+    func loadBotData() throws -> [String: [BotValueKey: String]] { try memory.loadBotData() }
     func record(_ change: StorageChange) { memory.record(change) }
     func history(room: String, viewer: HistoryViewer, limit: Int, completion: @escaping @Sendable ([StoredMessage]) -> Void) {
         memory.history(room: room, viewer: viewer, limit: limit, completion: completion)
