@@ -145,9 +145,12 @@ public final class Chat {
         let room = try speakingRoom(of: user, named: roomName)
         let text = try NameRules.messageText(text).get()
         let time = clock()
+        users[id]?.lastSpokeAt = time
         // Recorded first: a durable outbox holds the delivery until this is written.
         count(message: StoredMessage(kind: .public, room: room.name, sender: user.name, text: text, time: time))
-        emit(ChatEvent(kind: .message, room: room.name, sender: user.name, text: text, time: time), to: room)
+        var event = ChatEvent(kind: .message, room: room.name, sender: user.name, text: text, time: time)
+        event.senderAccount = user.account
+        emit(event, to: room)
     }
 
     /// The name bot messages are said under; reserved, so no user can take it.
@@ -332,7 +335,7 @@ public final class Chat {
             return UserSummary(name: user.name, room: current?.name ?? "", rooms: joined.map(\.name),
                                role: current.map { role(of: user, in: $0) } ?? (user.isAdmin ? .admin : .user),
                                moderates: user.isAdmin ? [] : joined.filter { role(of: user, in: $0) == .moderator }.map(\.name),
-                               connectedAt: user.connectedAt)
+                               connectedAt: user.connectedAt, lastSpokeAt: user.lastSpokeAt)
         }.sorted { nameKey($0.name) < nameKey($1.name) }
     }
 

@@ -45,6 +45,9 @@ public struct ChatEvent: Sendable, Equatable {
     public var target: String?
     public var text: String?
     public var time: Date
+    /// The account id of an identified sender of a message: for the bot
+    /// engine (a bot keeps points per account); no front end shows it.
+    public var senderAccount: String? = nil
 
     public init(kind: Kind, room: String? = nil, sender: String? = nil, target: String? = nil,
                 text: String? = nil, time: Date) {

@@ -14,6 +14,8 @@ struct ChatUser {
     /// to the connection that took part in it.
     let session: String
     let connectedAt: Date
+    /// When this connection last said something in a room (its idle time starts there).
+    var lastSpokeAt: Date?
     /// Admin through the shared `/admin` password (this connection only).
     var sharedAdmin = false
     /// Admin because the account it is identified as holds the right.
@@ -39,6 +41,8 @@ public struct UserSummary: Sendable, Equatable {
     /// The joined rooms the user moderates (admins: none listed, they moderate all).
     public var moderates: [String]
     public var connectedAt: Date
+    /// When the user last said something in a room; nil if not since connecting.
+    public var lastSpokeAt: Date? = nil
 }
 
 /// One member of a room, as `/usuarios sala` lists them.

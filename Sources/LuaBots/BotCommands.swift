@@ -1,7 +1,7 @@
 import BotEngine
 import ChatCore
 
-/// The built-in commands that manage Lua bots: `/reload` and `/bots`.
+/// The built-in commands that manage Lua bots: `/reload`, `/bots` and `/botconfig`.
 public enum BotCommands {
     /// Adds `/reload` and `/bots` for `registry` to its table.
     public static func install(_ registry: BotRegistry, into table: CommandTable) throws {
@@ -35,6 +35,29 @@ public enum BotCommands {
                 : "Gente demais já segue este log."
             return .reply(([header] + lines + [follow]).joined(separator: "\n"))
         })
+        try table.register(botconfig(registry))
+        try table.register(BotRegistry.roomSwitch(registry))
+    }
+
+    /// `/botconfig bot [ajuste [valor | padrão]]`.
+    static func botconfig(_ registry: BotRegistry) -> Command {
+        Command(name: "botconfig", usage: "<bot> [ajuste valor|padrão]",
+                summary: "mostra ou muda os ajustes de um bot, na hora", permission: .admin) { context in
+            let words = context.words(limit: 3)
+            let usage = "/botconfig <bot> [ajuste valor|padrão]"
+            guard let bot = words.first else { throw ChatError.missingArgument(usage: usage) }
+            do {
+                switch words.count {
+                case 1: return .reply(try registry.describeSettings(of: bot))
+                case 2: throw ChatError.missingArgument(usage: usage)
+                default: return .reply(try registry.changeSetting(of: bot, words[1], to: words[2]))
+                }
+            } catch let refusal as BotRegistry.SettingRefusal {
+                throw ChatError.botError(code: "invalid_setting", message: refusal.description)
+            } catch let failure as BotStore.Failure {
+                throw ChatError.botError(code: "bot_store", message: "Não deu para gravar: \(failure).")
+            }
+        }
     }
 
     static func describe(_ statuses: [BotRegistry.Status], header: String) -> String {
@@ -44,6 +67,9 @@ public enum BotCommands {
             var parts = status.commands.map { "/\($0)" }
             if status.messageHooks > 0 { parts.append("\(status.messageHooks) gancho(s)") }
             if status.floodRefused > 0 { parts.append("\(status.floodRefused) fala(s) recusada(s) por excesso") }
+            if !status.roomsOff.isEmpty {
+                parts.append("desligado em " + status.roomsOff.map { "#\($0)" }.joined(separator: ", "))
+            }
             if status.failures > 0 {
                 parts.append("\(status.failures) falha(s), a última: \(status.lastFailure ?? "?")")
             }

@@ -20,8 +20,13 @@ final class LoadedScript: @unchecked Sendable {
         log.warning("bot output refused by flood control", metadata: ["file": "\(file)", "why": "\(why)"])
     }
 
+    /// The bot's store, bound once the script's top level has run (so to
+    /// its declared name): what other threads use, never `script.store`.
+    let store: BotStore
+
     init(script: LuaScript, worker: ScriptWorker, log: LogThrottle) {
         self.script = script
+        store = script.store
         self.worker = worker
         self.log = log
     }
@@ -59,6 +64,8 @@ public final class BotRegistry: @unchecked Sendable {
         /// Commands, hooks and timers of the running version that failed, and the last failure.
         public var failures: Int = 0
         public var lastFailure: String?
+        /// Rooms whose moderators switched the bot off there (`/bot desligar`).
+        public var roomsOff: [String] = []
     }
 
     /// The recent log lines of a loaded script (`papo.log` and failures),
@@ -154,10 +161,14 @@ public final class BotRegistry: @unchecked Sendable {
                 return Status(file: file, commands: script?.commands.map(\.name) ?? [],
                               messageHooks: (script?.messageHooks.count ?? 0) + (script?.eventHooks.count ?? 0),
                               error: failures[file], floodRefused: scripts[file]?.floodRefused ?? 0,
-                              failures: scripts[file]?.health.errors ?? 0, lastFailure: scripts[file]?.health.lastError)
+                              failures: scripts[file]?.health.errors ?? 0, lastFailure: scripts[file]?.health.lastError,
+                              roomsOff: scripts[file]?.roomsOff ?? [])
             }
         }
     }
+
+    /// Every loaded script.
+    var loadedScripts: [LoadedScript] { lock.withLock { Array(scripts.values) } }
 
     /// The commands (with their examples) of a loaded file.
     func loadedCommands(of file: String) -> [ScriptCommand] {
@@ -259,11 +270,13 @@ public final class BotRegistry: @unchecked Sendable {
             }
             let script = try LuaScript(file: file, source: source, stores: { [weak self] owner in
                 self?.store(owner: owner, file: file) ?? BotStore(owner: owner, saved: [:], storage: nil)
-            }, scheduler: scheduler, limits: limits, clock: clock)
+            }, scheduler: scheduler, limits: limits, clock: clock,
+               dataFolder: directory.appendingPathComponent(String(file.dropLast(4)), isDirectory: true))
             script.defaultRoom = defaultRoom
             script.chat = { [weak engine] body in engine?.withChat { chat in body(chat) } }
             let loaded = LoadedScript(script: script, worker: worker, log: log)
             script.onFlood = { [weak loaded] why in loaded?.noteFlood(why) }
+            script.roomIsOff = { [weak loaded] room in loaded?.isOff(inRoom: room) ?? false }
             script.onLog = { [weak loaded] text in
                 guard let loaded else { return }
                 loaded.health.logged(text)
@@ -330,7 +343,7 @@ public final class BotRegistry: @unchecked Sendable {
         }
         if !script.eventHooks.isEmpty {
             hooks.add(EventHook(origin: origin, kinds: script.eventKinds) { [weak loaded] event in
-                guard let loaded else { return }
+                guard let loaded, !loaded.isOff(inRoom: event.room) else { return }
                 let accepted = loaded.worker.submit(.normal) {
                     do {
                         try loaded.script.runEventHooks(event)
@@ -370,6 +383,11 @@ public final class BotRegistry: @unchecked Sendable {
                 for input in inputs {
                     // Past the engine's deadline it has moved on: run no more.
                     guard CPUBudget.now() < latest else { break }
+                    if loaded.isOff(inRoom: input.room) {
+                        decisions.append(.pass)
+                        followUps.append([])
+                        continue
+                    }
                     let outcome = loaded.script.runMessageHooks(input, until: latest) { error in
                         loaded.failed("message hook failed", error: "\(error)")
                     }
@@ -423,6 +441,9 @@ public final class BotRegistry: @unchecked Sendable {
                        permission: command.permission, origin: origin,
                        details: command.subcommandLines) { [weak loaded] context in
             guard let loaded else { throw ChatError.unknownCommand(command.name, suggestion: nil) }
+            if let room = context.chat.roomName(of: context.caller), loaded.isOff(inRoom: room) {
+                throw ChatError.botError(code: "bot_off", message: "O bot \(loaded.botName) está desligado em #\(room).")
+            }
             let caller = try Self.snapshot(context, command)
             let chosen = command.select(context.arguments).command
             let continuation = context.suspend()

@@ -36,6 +36,13 @@ final class BotTestChat {
         for file in files {
             try FileManager.default.copyItem(at: directory.appendingPathComponent(file),
                                              to: folder.appendingPathComponent(file))
+            // The bot's data folder (bots/quiz/ beside bots/quiz.lua), if it has one.
+            let data = String(file.dropLast(4))
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: directory.appendingPathComponent(data).path, isDirectory: &isFolder),
+               isFolder.boolValue {
+                try FileManager.default.copyItem(at: directory.appendingPathComponent(data), to: folder.appendingPathComponent(data))
+            }
         }
         let clock = self.clock
         let chat = try Chat(storage: MemoryStorage(), outbox: recorder, clock: { clock.now })
@@ -60,7 +67,17 @@ final class BotTestChat {
     @discardableResult
     func connect(_ name: String, account: Bool = false, admin: Bool = false) throws -> UserID {
         let endpoint = Endpoint()
-        let id = try engine.connect(name: name, endpoint: endpoint, address: nil).get().id
+        let id: UserID
+        if engine.withChat({ $0.account(named: name) != nil }) {
+            // A registered name (it registered earlier in the scenario) logs in with its password.
+            final class Box: @unchecked Sendable { var result: Result<Welcome, ChatError>? }
+            let box = Box()
+            engine.connect(name: name, password: Self.accountPassword, endpoint: endpoint, address: nil,
+                           welcomed: { _ in }, completion: { box.result = $0 })
+            id = try (box.result ?? .failure(.notConnected)).get().id
+        } else {
+            id = try engine.connect(name: name, endpoint: endpoint, address: nil).get().id
+        }
         users[name.lowercased()] = (id, endpoint)
         if account { engine.handle(line: "/registrar \(Self.accountPassword)", from: id) }
         if admin { engine.handle(line: "/admin exemplo", from: id) }

@@ -17,6 +17,10 @@ extension LuaScript {
         lua_setfield(L, -2, "store")
         papo_push_function(L, Self.declareBot, me)
         lua_setfield(L, -2, "bot")
+        papo_push_function(L, Self.config, me)
+        lua_setfield(L, -2, "config")
+        papo_push_function(L, Self.readDataFile, me)
+        lua_setfield(L, -2, "read")
         papo_newtable(L)
         papo_push_function(L, Self.jsonEncode, me)
         lua_setfield(L, -2, "encode")
@@ -159,7 +163,8 @@ extension LuaScript {
             return script.fail(L, "papo.bot: esperava uma tabela, como {name = \"karma\"}")
         }
         do {
-            try BotScenario.checkKeys(spec, allowed: ["name"], what: "campo")
+            try BotScenario.checkKeys(spec, allowed: ["name", "config"], what: "campo")
+            if let config = spec[.string("config")] { script.settings = try BotSettings(config) }
         } catch {
             return script.fail(L, "papo.bot: \(error)")
         }
@@ -169,6 +174,55 @@ extension LuaScript {
         }
         script.botName = name
         return 0
+    }
+
+    /// `papo.config("rodada")`: the setting's current value (what an admin
+    /// set with `/botconfig`, else the declared default).
+    static let config: papo_swift_function = { L, context in
+        guard let L, let script = script(context) else { return 0 }
+        guard let name = script.state.string(at: 1), let setting = script.settings?.setting(name) else {
+            let known = script.settings?.settings.map(\.name).joined(separator: ", ") ?? ""
+            return script.fail(L, "papo.config: ajuste desconhecido (declarados em papo.bot{config = ...}: \(known.isEmpty ? "nenhum" : known))")
+        }
+        (script.store.get(BotValueKey(scope: BotSettings.scope, key: setting.name)) ?? setting.defaultValue).push(L)
+        return 1
+    }
+
+    /// Longest data file a script may read.
+    static let maxDataFile = 256 * 1024
+
+    /// `papo.read("perguntas.txt")`: the text of a file in the bot's data
+    /// folder (`bots/<arquivo sem .lua>/`), or nil and why. Only plain files
+    /// of that folder (no subfolders, no links), UTF-8, up to 256 KiB.
+    static let readDataFile: papo_swift_function = { L, context in
+        guard let L, let script = script(context) else { return 0 }
+        guard let name = script.state.string(at: 1),
+              name.range(of: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", options: .regularExpression) != nil,
+              !name.contains("..") else {
+            return script.fail(L, "papo.read: nome de arquivo inválido (letras, dígitos, _ . -, sem pastas)")
+        }
+        let folder = script.dataFolder
+        func refuse(_ why: String) -> Int32 {
+            lua_pushnil(L)
+            script.push(L, why)
+            return 2
+        }
+        let manager = FileManager.default
+        // Neither the folder nor the file may be a link out of the bots folder.
+        guard let folderType = (try? manager.attributesOfItem(atPath: folder.path))?[.type] as? FileAttributeType,
+              folderType == .typeDirectory else {
+            return refuse("não há pasta de dados \(folder.lastPathComponent)/ ao lado do script")
+        }
+        let path = folder.appendingPathComponent(name).path
+        guard let attributes = try? manager.attributesOfItem(atPath: path) else { return refuse("\(name): não existe") }
+        guard attributes[.type] as? FileAttributeType == .typeRegular else { return refuse("\(name): não é um arquivo comum") }
+        guard (attributes[.size] as? Int ?? .max) <= LuaScript.maxDataFile else {
+            return refuse("\(name): maior que \(LuaScript.maxDataFile / 1024) KiB")
+        }
+        guard let data = manager.contents(atPath: path), data.count <= LuaScript.maxDataFile,
+              let text = String(data: data, encoding: .utf8) else { return refuse("\(name): não é texto UTF-8") }
+        script.push(L, text)
+        return 1
     }
 
     /// `papo.json.encode(v)`: JSON text, or an error for what JSON cannot hold.

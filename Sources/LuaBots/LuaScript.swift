@@ -120,8 +120,11 @@ final class LuaScript {
     /// declared, or else to the file's name.
     let stores: (_ owner: String) -> BotStore
     var boundStore: BotStore?
-    /// The name `papo.bot{name = ...}` declared, if any.
+    /// The name `papo.bot{name = ...}` declared, if any, and its settings.
     var botName: String?
+    var settings: BotSettings?
+    /// `bots/<file without .lua>/`: the files `papo.read` may read.
+    var dataFolder: URL
     /// How the script reaches the chat; set by the registry before any call.
     var chat: ChatAccess = { _ in }
     /// The chat's default room, where timers made at load speak.
@@ -134,7 +137,8 @@ final class LuaScript {
 
     /// Compiles and runs `source`; throws with file and line if it fails.
     init(file: String, source: String, stores: @escaping (_ owner: String) -> BotStore, scheduler: TimerScheduler,
-         limits: LuaState.Limits = .init(), clock: VirtualClock? = nil) throws {
+         limits: LuaState.Limits = .init(), clock: VirtualClock? = nil, dataFolder: URL? = nil) throws {
+        self.dataFolder = dataFolder ?? URL(fileURLWithPath: "/nonexistent")
         self.file = file
         self.stores = stores
         self.scheduler = scheduler
@@ -297,7 +301,7 @@ final class LuaScript {
         installErrorFunction()
         for (name, function) in [("after", Self.after), ("every", Self.every), ("cancel", Self.cancelTimer),
                                  ("whisper", Self.whisper), ("users", Self.users), ("rooms", Self.rooms),
-                                 ("log", Self.log), ("now", Self.now)] + Self.textFunctions {
+                                 ("log", Self.log), ("now", Self.now), ("history", Self.history)] + Self.textFunctions {
             papo_push_function(L, function, Unmanaged.passUnretained(self).toOpaque())
             lua_setfield(L, -2, name)
         }
@@ -339,6 +343,11 @@ final class LuaScript {
             onFlood?(refusal)
             lua_pushnil(L)
             push(L, "bot_flood")
+            return 2
+        }
+        if roomIsOff(room) {
+            lua_pushnil(L)
+            push(L, "bot_off")
             return 2
         }
         let lines = Self.lines(of: text)
@@ -397,6 +406,8 @@ final class LuaScript {
         return 2
     }
 
+    /// Set by the registry: true for a room whose moderators switched this bot off.
+    var roomIsOff: (String) -> Bool = { _ in false }
     /// Set by the registry: told when output is refused for flooding.
     var onFlood: ((String) -> Void)?
     /// Set by the registry: told of each `papo.log` line.
@@ -471,13 +482,19 @@ final class LuaScript {
     private static let users: papo_swift_function = { L, context in
         inCall(L, context, "papo.users") { L, script in
             // At most 1000 rows, so the tables fit in the headroom the trampoline grants.
-            let users = script.read { Array($0.connectedUsers().prefix(1000)) }
+            let (users, now) = script.read { (Array($0.connectedUsers().prefix(1000)), $0.now) }
             lua_createtable(L, Int32(users.count), 0)
             for (index, user) in users.enumerated() {
-                lua_createtable(L, 0, 3)
+                lua_createtable(L, 0, 6)
                 script.state.setField("name", string: user.name)
                 script.state.setField("room", string: user.room)
                 script.state.setField("role", string: user.role.description)
+                script.state.setField("rooms", strings: user.rooms)
+                lua_pushinteger(L, lua_Integer(user.connectedAt.timeIntervalSince1970))
+                lua_setfield(L, -2, "connected_since")
+                // Seconds since they last spoke in a room, or since they connected.
+                lua_pushinteger(L, lua_Integer(max(0, now.timeIntervalSince(user.lastSpokeAt ?? user.connectedAt))))
+                lua_setfield(L, -2, "idle")
                 lua_rawseti(L, -2, lua_Integer(index + 1))
             }
             return 1
@@ -611,6 +628,14 @@ final class LuaScript {
                 }
                 state.setField("room", string: event.room ?? "")
                 if let text = event.text { state.setField("text", string: text) }
+                if event.kind == .message {
+                    // An identified sender is called by the account's name.
+                    state.setField("identified", bool: event.senderAccount != nil)
+                    if let account = event.senderAccount {
+                        state.setField("account_id", string: account)
+                        state.setField("account", string: event.sender ?? "")
+                    }
+                }
                 if hook.name == "moderator" { state.setField("added", bool: event.kind == .moderatorAdded) }
                 // true when they arrived on or left the server, not just a room
                 state.setField("server", bool: event.kind == .connect || event.kind == .disconnect)
