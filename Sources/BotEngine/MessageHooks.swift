@@ -89,7 +89,7 @@ public struct EventHook: Sendable {
     /// the message was said (past every message hook), never for the bot's own.
     public static let kinds: Set<ChatEvent.Kind> = [
         .connect, .join, .leave, .disconnect, .rename, .kick, .ban, .unban, .topic,
-        .moderatorAdded, .moderatorRemoved, .message,
+        .moderatorAdded, .moderatorRemoved, .message, .identify,
     ]
 }
 

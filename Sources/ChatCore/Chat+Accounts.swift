@@ -57,6 +57,7 @@ extension Chat {
             room.owner = account.id
             storage.record(.roomOwnerChanged(room: room.name, owner: account.id))
         }
+        observeIdentify(account.name, account: account.id)
         return account
     }
 
@@ -105,6 +106,7 @@ extension Chat {
             emit(ChatEvent(kind: .leave, room: room.name, sender: account.name, time: clock()), to: room)
             remove(fresh, from: room)
         }
+        observeIdentify(account.name, account: account.id)
         return account.name
     }
 

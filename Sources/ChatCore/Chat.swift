@@ -114,6 +114,7 @@ public final class Chat {
         // The others hear of the newcomer; the newcomer gets a welcome from the front end.
         emit(ChatEvent(kind: .connect, room: lobby.name, sender: name, time: clock()), to: lobby)
         lobby.add(id, endpoint: endpoint)
+        if let account { observeIdentify(name, account: account.id) }
         return Welcome(id: id, name: name, room: lobby.name, account: account?.name)
     }
 
@@ -464,6 +465,13 @@ public final class Chat {
         idsBySkeleton.removeValue(forKey: NameRules.skeleton(user.name))
         if let account = user.account, onlineByAccount[account] == user.id { onlineByAccount.removeValue(forKey: account) }
         for key in user.guestRooms { rooms[key]?.guestModerators.remove(user.id) }
+    }
+
+    /// Tells the observer (the bot engine) that `name` is now `account`.
+    func observeIdentify(_ name: String, account: String) {
+        var event = ChatEvent(kind: .identify, sender: name, time: clock())
+        event.senderAccount = account
+        observer?(event)
     }
 
     func emit(_ event: ChatEvent, to room: Room) {

@@ -37,6 +37,10 @@ public struct ChatEvent: Sendable, Equatable {
         case moderatorRemoved = "deop"
         /// The server is shutting down.
         case shutdown
+        /// `sender`'s connection is now the account `senderAccount`: it
+        /// registered, identified, or logged in when connecting. Only the
+        /// bot engine's observer is told; no front end receives it.
+        case identify
     }
 
     public var kind: Kind

@@ -39,6 +39,7 @@ public enum TextRenderer {
         case .moderatorAdded: return "\(stamp) \(room) * \(who) deu a moderação da sala a \(target)"
         case .moderatorRemoved: return "\(stamp) \(room) * \(who) tirou a moderação da sala de \(target)"
         case .shutdown: return "\(stamp) * O servidor está sendo encerrado. Até logo!"
+        case .identify: return ""
         }
     }
 

@@ -581,6 +581,7 @@ final class LuaScript {
         "join": [.connect, .join], "leave": [.leave, .disconnect, .kick, .ban], "rename": [.rename],
         "connect": [.connect], "disconnect": [.disconnect], "kick": [.kick], "ban": [.ban], "unban": [.unban],
         "topic": [.topic], "moderator": [.moderatorAdded, .moderatorRemoved], "message": [.message],
+        "identify": [.identify],
         // The script's own lifecycle (`runLifecycle`), not chat events.
         "load": [], "unload": [],
     ]
@@ -628,7 +629,7 @@ final class LuaScript {
                 }
                 state.setField("room", string: event.room ?? "")
                 if let text = event.text { state.setField("text", string: text) }
-                if event.kind == .message {
+                if event.kind == .message || event.kind == .identify {
                     // An identified sender is called by the account's name.
                     state.setField("identified", bool: event.senderAccount != nil)
                     if let account = event.senderAccount {

@@ -129,6 +129,23 @@ struct ScenarioTests {
         #expect(bots.send("/oi")?.text == "oi")
     }
 
+    /// `identify`: a connection becomes an account by registering,
+    /// identifying or logging in at connect; the bot hears of each.
+    @Test func identifyFiresForEveryWayIntoAnAccount() throws {
+        let results = try run(["conta.lua": """
+            papo.on('identify', function(ev)
+              papo.whisper(ev.user, 'olá, conta ' .. ev.account .. ' ' .. tostring(#ev.account_id) .. ' ' .. tostring(ev.identified))
+            end)
+            papo.test{name = 'três caminhos', users = {'ana', {name = 'bia', account = true}}, steps = {
+              {send = '/registrar senha-de-teste', whispers = {{to = 'ana', text = 'olá, conta ana 32 true'}}},
+              {disconnect = 'bia'},
+              {connect = 'bia', whispers = {{to = 'bia', text = 'olá, conta bia 32 true'}}},
+              {send = 'oi', whispers = {}},
+            }}
+            """])
+        #expect(results.map(\.line) == ["✓ conta.lua teste: três caminhos"])
+    }
+
     /// Files that load alone but clash together fail the folder's run.
     @Test func aNameTwoFilesClaimFailsTheRun() throws {
         let results = try run([
