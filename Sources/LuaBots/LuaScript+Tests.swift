@@ -8,16 +8,19 @@ extension LuaScript {
     static let maxTests = 32
 
     /// `papo.test{name =, users =, steps =}` at the top level: a scenario for
-    /// `papo bots test`. A wrong declaration is kept as a test failure and
-    /// never stops the script loading.
+    /// `papo bots test` (at most 64 KiB of declaration). A wrong declaration
+    /// is kept as a test failure and never stops the script loading.
     func declareTest(_ L: OpaquePointer) -> Int32 {
         guard loading else { return fail(L, "papo.test: só pode ser usado no nível principal do script") }
+        // Only a test chat (which has a virtual clock) runs scenarios: the
+        // server neither reads nor keeps them.
+        guard clock != nil else { return 0 }
         let location = where_(L)
         guard tests.count < Self.maxTests else {
             testErrors.append("\(location) papo.test: testes demais num só script (máximo \(Self.maxTests))")
             return 0
         }
-        var budget = LuaValue.Budget(bytes: 256 * 1024)
+        var budget = LuaValue.Budget(bytes: 64 * 1024)
         do {
             guard let value = try LuaValue.read(L, at: 1, budget: &budget) else {
                 throw LuaValue.Refusal("esperava uma tabela")
