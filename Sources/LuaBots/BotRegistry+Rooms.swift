@@ -12,8 +12,8 @@ extension LoadedScript {
     var botName: String { script.botName ?? String(file.dropLast(4)) }
 
     func isOff(inRoom room: String?) -> Bool {
-        guard let room, !room.isEmpty else { return false }
-        return store.get(BotValueKey(scope: Self.offScope, key: TextHelpers.fold(room))) != nil
+        guard let room, !room.isEmpty, room.utf8.count <= 256, case .success(let name) = NameRules.roomName(room) else { return false }
+        return store.get(BotValueKey(scope: Self.offScope, key: TextHelpers.fold(name))) != nil
     }
 
     /// The rooms where it is off.
@@ -46,8 +46,8 @@ extension BotRegistry {
                 throw ChatError.botError(code: "no_such_bot", message: "Não há bot \(words[1]) carregado.")
             }
             do {
-                try loaded.store.set(BotValueKey(scope: LoadedScript.offScope, key: TextHelpers.fold(room)),
-                                            off ? .boolean(true) : nil)
+                try loaded.store.setForAdmin(BotValueKey(scope: LoadedScript.offScope, key: TextHelpers.fold(room)),
+                                             off ? .boolean(true) : nil)
             } catch {
                 throw ChatError.botError(code: "bot_store", message: "Não deu para gravar: \(error).")
             }

@@ -41,7 +41,7 @@ extension BotRegistry {
         }
         let key = BotValueKey(scope: BotSettings.scope, key: setting.name)
         if ["padrão", "padrao", "default"].contains(TextHelpers.fold(text)) {
-            try loaded.store.set(key, nil)
+            try loaded.store.setForAdmin(key, nil)
             return "\(botName): \(setting.name) volta ao padrão, \(setting.shown(setting.defaultValue))."
         }
         let value: LuaValue
@@ -50,7 +50,7 @@ extension BotRegistry {
         } catch {
             throw SettingRefusal(description: "\(botName): \(setting.name): \(error).")
         }
-        try loaded.store.set(key, value)
+        try loaded.store.setForAdmin(key, value)
         return "\(botName): \(setting.name) = \(setting.shown(value))."
     }
 }

@@ -270,8 +270,7 @@ public final class BotRegistry: @unchecked Sendable {
             }
             let script = try LuaScript(file: file, source: source, stores: { [weak self] owner in
                 self?.store(owner: owner, file: file) ?? BotStore(owner: owner, saved: [:], storage: nil)
-            }, scheduler: scheduler, limits: limits, clock: clock,
-               dataFolder: directory.appendingPathComponent(String(file.dropLast(4)), isDirectory: true))
+            }, scheduler: scheduler, limits: limits, clock: clock, dataFolder: dataFolder(of: file))
             script.defaultRoom = defaultRoom
             script.chat = { [weak engine] body in engine?.withChat { chat in body(chat) } }
             let loaded = LoadedScript(script: script, worker: worker, log: log)
@@ -402,28 +401,38 @@ public final class BotRegistry: @unchecked Sendable {
 
     private func origin(_ file: String) -> String { "bots/\(file)" }
 
+    /// `bots/quiz/` for `quiz.lua`: a direct child of the bots folder, and
+    /// only for a plain name (never `..` or `.`).
+    private func dataFolder(of file: String) -> URL? {
+        let stem = String(file.dropLast(4))
+        guard stem.range(of: "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", options: .regularExpression) != nil else { return nil }
+        return directory.appendingPathComponent(stem, isDirectory: true)
+    }
+
     /// The store of the bot `owner`, made on first use. A bot that has just
-    /// declared its name (`papo.bot`) and has no data yet adopts what its
-    /// file stored under the file's name, so adding `papo.bot{}` to an
-    /// existing script keeps its data.
+    /// declared its name (`papo.bot`) and has no data yet adopts a copy of
+    /// what its file stored under the file's name, so adding `papo.bot{}`
+    /// to an existing script keeps its data (the file's rows stay, so a
+    /// new version that then fails to load loses nothing). A name another
+    /// loaded file holds gets a throwaway store: that file's data is never
+    /// handed to a second one, which `swapIn` then refuses.
     private func store(owner: String, file: String) -> BotStore {
         let (store, adopted): (BotStore, [BotValueKey: String]) = lock.withLock {
+            if owner != file, scripts.values.contains(where: { $0.file != file && $0.script.botName == owner }) {
+                return (BotStore(owner: owner, saved: [:], storage: nil), [:])
+            }
             if let store = stores[owner] { return (store, [:]) }
             var saved = savedData.removeValue(forKey: owner) ?? [:]
             var adopted: [BotValueKey: String] = [:]
             if saved.isEmpty, owner != file {
-                adopted = stores.removeValue(forKey: file)?.saved ?? savedData.removeValue(forKey: file) ?? [:]
+                adopted = stores[file]?.saved ?? savedData[file] ?? [:]
                 saved = adopted
             }
             let store = BotStore(owner: owner, saved: saved, storage: storage)
             stores[owner] = store
             return (store, adopted)
         }
-        // Moved in the storage too: written under the new owner, removed under the old.
-        for (key, json) in adopted {
-            storage?.record(.botValue(owner: owner, key, value: json))
-            storage?.record(.botValue(owner: file, key, value: nil))
-        }
+        for (key, json) in adopted { storage?.record(.botValue(owner: owner, key, value: json)) }
         return store
     }
 

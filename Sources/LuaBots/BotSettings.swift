@@ -51,8 +51,24 @@ struct BotSettings: Sendable, Equatable {
         }
         guard let defaultValue = spec[.string("default")] else { throw LuaValue.Refusal("falta 'default'") }
         var setting = Setting(name: name, kind: kind, defaultValue: defaultValue)
-        setting.min = spec[.string("min")]?.double
-        setting.max = spec[.string("max")]?.double
+        for bound in ["min", "max"] {
+            guard let value = spec[.string(bound)] else { continue }
+            guard [.int, .number, .duration].contains(kind), let number = value.double, number.isFinite,
+                  abs(number) <= CommandArguments.largestBound else {
+                throw LuaValue.Refusal("'\(bound)' é um número de até 1e15, só para int, number e duration")
+            }
+            if bound == "min" { setting.min = number } else { setting.max = number }
+        }
+        // The default has the setting's own Lua type, within range.
+        let typed: Bool
+        switch (kind, defaultValue) {
+        case (.int, .integer), (.duration, .integer), (.number, .integer), (.number, .number), (.boolean, .boolean),
+             (.word, .string), (.text, .string), (.choice, .string): typed = true
+        default: typed = false
+        }
+        guard typed, (defaultValue.double.map { $0.isFinite && abs($0) <= CommandArguments.largestBound } ?? true) else {
+            throw LuaValue.Refusal("'default' deve ser \(kind == .boolean ? "true ou false" : [.int, .duration].contains(kind) ? "um número inteiro" : kind == .number ? "um número" : "um texto")")
+        }
         setting.help = spec[.string("help")]?.text.map { BotText.oneLine($0, maxCharacters: 200) } ?? ""
         if kind == .choice {
             guard let list = spec[.string("choices")]?.list, !list.isEmpty, list.allSatisfy({ $0.text != nil }) else {
@@ -61,7 +77,7 @@ struct BotSettings: Sendable, Equatable {
             setting.choices = list.compactMap(\.text)
         }
         // The default must be a value the setting itself accepts.
-        _ = try setting.parse(setting.shown(defaultValue))
+        setting.defaultValue = try setting.parse(setting.shown(defaultValue))
         return setting
     }
 }

@@ -22,6 +22,9 @@ final class BotStore: @unchecked Sendable {
     static let bytesPerSecond = 64.0 * 1024
     static let burstBytes = 1024.0 * 1024
     static let maxUnwritten = 1000
+    /// What one entry costs beyond its bytes (Swift's dictionary, the parsed
+    /// value), counted in the byte cap so tiny keys cannot make it millions.
+    static let entryOverhead = 64
 
     enum Failure: Error, CustomStringConvertible {
         case keyTooLong, valueTooLong, full, tooManyWrites, tooManyBytes, storageBehind
@@ -64,7 +67,7 @@ final class BotStore: @unchecked Sendable {
         for (key, json) in saved {
             guard let value = try? LuaJSON.decode(json) else { continue }
             let key = Self.normalized(key)
-            let size = key.key.utf8.count + key.scope.utf8.count + json.utf8.count
+            let size = Self.entryOverhead + key.key.utf8.count + key.scope.utf8.count + json.utf8.count
             values[key] = Entry(value: value, json: json, size: size)
             used += size
         }
@@ -99,6 +102,18 @@ final class BotStore: @unchecked Sendable {
 
     /// Sets or (with nil) deletes `key`.
     func set(_ key: BotValueKey, _ value: LuaValue?) throws {
+        try set(key, value, budgeted: true)
+    }
+
+    /// `set` for a moderator's or an admin's change to the bot (a room
+    /// switch, a setting): outside the script's write budgets and its byte
+    /// cap, so a bot cannot keep its moderators from switching it off.
+    /// Small values, at the rate people type commands.
+    func setForAdmin(_ key: BotValueKey, _ value: LuaValue?) throws {
+        try set(key, value, budgeted: false)
+    }
+
+    private func set(_ key: BotValueKey, _ value: LuaValue?, budgeted: Bool) throws {
         let key = Self.normalized(key)
         guard key.key.utf8.count <= Self.maxKeyBytes else { throw Failure.keyTooLong }
         let json = try value.map { try LuaJSON.encode($0) }
@@ -107,12 +122,14 @@ final class BotStore: @unchecked Sendable {
             // Compared as JSON text: byte for byte what would be stored.
             if let old = values[key]?.json, let json, Self.sameBytes(old, json) { return false }
             if values[key] == nil, json == nil { return false }
-            let size = json.map { key.key.utf8.count + key.scope.utf8.count + $0.utf8.count } ?? 0
+            let size = json.map { Self.entryOverhead + key.key.utf8.count + key.scope.utf8.count + $0.utf8.count } ?? 0
             let growth = size - (values[key]?.size ?? 0)
-            guard growth <= 0 || used + growth <= Self.maxBytes else { throw Failure.full }
-            guard counter.withLock({ unwritten }) < Self.maxUnwritten else { throw Failure.storageBehind }
-            guard writes.take(1) else { throw Failure.tooManyWrites }
-            guard bytes.take(Double(max(size, key.key.utf8.count))) else { throw Failure.tooManyBytes }
+            if budgeted {
+                guard growth <= 0 || used + growth <= Self.maxBytes else { throw Failure.full }
+                guard counter.withLock({ unwritten }) < Self.maxUnwritten else { throw Failure.storageBehind }
+                guard writes.take(1) else { throw Failure.tooManyWrites }
+                guard bytes.take(Double(max(size, key.key.utf8.count))) else { throw Failure.tooManyBytes }
+            }
             if let value, let json {
                 values[key] = Entry(value: value, json: json, size: size)
             } else {

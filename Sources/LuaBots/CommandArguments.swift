@@ -30,6 +30,8 @@ struct CommandArguments: Sendable, Equatable {
 
     static let fields: Set<String> = ["name", "type", "optional", "default", "min", "max", "choices", "online"]
     static let maxArguments = 16
+    /// Largest bound or setting a declaration may give (about 31 million years in seconds).
+    static let largestBound = 1e15
 
     /// Reads `args = {...}`; throws naming what is wrong.
     init(_ value: LuaValue) throws {
@@ -83,6 +85,10 @@ struct CommandArguments: Sendable, Equatable {
             guard let value = entries[.string(bound)] else { continue }
             guard [.int, .number, .duration].contains(kind), let number = value.double, number.isFinite else {
                 throw LuaValue.Refusal("'\(bound)' é um número, só para int, number e duration")
+            }
+            // Within what an integer holds exactly, so bounds convert without trapping.
+            guard abs(number) <= CommandArguments.largestBound else {
+                throw LuaValue.Refusal("'\(bound)' vai de -\(Int64(CommandArguments.largestBound)) a \(Int64(CommandArguments.largestBound))")
             }
             if bound == "min" { argument.min = number } else { argument.max = number }
         }

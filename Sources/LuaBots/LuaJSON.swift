@@ -17,20 +17,32 @@ enum LuaJSON {
     }
 
     static let maxDepth = LuaValue.Budget.maxDepth
-    static let maxBytes = 1 << 20
+    static let maxBytes = 256 * 1024
+    /// Asked every few kilobytes of work: true stops it (the script's call
+    /// is past its deadline), so no JSON call outlasts its script's limits.
+    typealias Stop = () -> Bool
 
     // MARK: Encoding
 
-    static func encode(_ value: LuaValue) throws -> String {
+    static func encode(_ value: LuaValue, stop: Stop = { false }) throws -> String {
         var out: [UInt8] = []
-        try encode(value, into: &out, depth: 0)
+        var checked = 0
+        try encode(value, into: &out, depth: 0, stop: stop, checked: &checked)
+        guard out.count <= maxBytes else { throw Failure("JSON grande demais (máximo 256 KiB)") }
         return String(decoding: out, as: UTF8.self)
     }
 
+    static let timeLimit = Failure("time limit exceeded (JSON)")
+
     /// Bytes, not a String: a 60 KB text is copied in one go when nothing
     /// in it needs escaping.
-    private static func encode(_ value: LuaValue, into out: inout [UInt8], depth: Int) throws {
-        guard out.count <= maxBytes else { throw Failure("JSON grande demais (máximo 1 MiB)") }
+    private static func encode(_ value: LuaValue, into out: inout [UInt8], depth: Int, stop: Stop,
+                               checked: inout Int) throws {
+        guard out.count <= maxBytes else { throw Failure("JSON grande demais (máximo 256 KiB)") }
+        if out.count - checked > 4096 {
+            checked = out.count
+            if stop() { throw timeLimit }
+        }
         switch value {
         case .boolean(let b): out += Array((b ? "true" : "false").utf8)
         case .integer(let i): out += Array(String(i).utf8)
@@ -47,7 +59,7 @@ enum LuaJSON {
                 out.append(UInt8(ascii: "["))
                 for (index, item) in list.enumerated() {
                     if index > 0 { out.append(UInt8(ascii: ",")) }
-                    try encode(item, into: &out, depth: depth + 1)
+                    try encode(item, into: &out, depth: depth + 1, stop: stop, checked: &checked)
                 }
                 out.append(UInt8(ascii: "]"))
                 return
@@ -64,7 +76,7 @@ enum LuaJSON {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 quote(name, into: &out)
                 out.append(UInt8(ascii: ":"))
-                try encode(item, into: &out, depth: depth + 1)
+                try encode(item, into: &out, depth: depth + 1, stop: stop, checked: &checked)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -109,9 +121,9 @@ enum LuaJSON {
 
     // MARK: Decoding
 
-    static func decode(_ text: String) throws -> LuaValue {
-        guard text.utf8.count <= maxBytes else { throw Failure("JSON grande demais (máximo 1 MiB)") }
-        var parser = Parser(bytes: Array(text.utf8))
+    static func decode(_ text: String, stop: @escaping Stop = { false }) throws -> LuaValue {
+        guard text.utf8.count <= maxBytes else { throw Failure("JSON grande demais (máximo 256 KiB)") }
+        var parser = Parser(bytes: Array(text.utf8), stop: stop)
         parser.skipSpace()
         let value = try parser.value(depth: 0)
         parser.skipSpace()
@@ -121,7 +133,9 @@ enum LuaJSON {
 
     private struct Parser {
         let bytes: [UInt8]
+        let stop: Stop
         var index = 0
+        var values = 0
 
         func failure(_ what: String) -> Failure { Failure("JSON inválido na posição \(index + 1): \(what)") }
 
@@ -131,6 +145,8 @@ enum LuaJSON {
 
         mutating func value(depth: Int) throws -> LuaValue {
             guard index < bytes.count else { throw failure("fim inesperado") }
+            values += 1
+            if values % 1024 == 0, stop() { throw LuaJSON.timeLimit }
             switch bytes[index] {
             case UInt8(ascii: "{"):
                 guard depth < maxDepth else { throw failure("aninhado demais") }

@@ -278,8 +278,15 @@ extension LuaScript {
         lua_setfield(L, -2, "error")
     }
 
-    /// The refusal at `index`, if it is a `papo.error` value.
-    func commandError(at index: Int32) -> CommandRefusal? {
+    /// The refusal at `index`, if it is a `papo.error` value. Inside the
+    /// headroom: it runs after the call, where an allocation failure would
+    /// have no protected call to return to.
+    func commandError(at index: Int32) throws -> CommandRefusal? {
+        let table = lua_absindex(state.L, index)
+        return try state.withHeadroom { readCommandError(at: table) }
+    }
+
+    private func readCommandError(at index: Int32) -> CommandRefusal? {
         let L = state.L
         guard papo_istable(L, index) != 0, lua_getmetatable(L, index) != 0 else { return nil }
         lua_getfield(L, papo_registryindex(), Self.errorMarkerKey)

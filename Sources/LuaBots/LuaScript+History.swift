@@ -22,6 +22,7 @@ extension LuaScript {
         let box = Box(), done = DispatchSemaphore(value: 0)
         var room: String?
         script.chat { chat in
+            guard name.utf8.count <= 4 * NameRules.maxRoomLength + 1 else { return }
             room = chat.existingRoomName(name)
             guard let room else { return }
             // A viewer with no session and no account: public rows only.
@@ -41,6 +42,9 @@ extension LuaScript {
             return 2
         }
         let messages = rows.filter { $0.kind == .public }.suffix(limit)
+        guard script.state.canAllocate(messages.reduce(64) { $0 + 200 + $1.text.utf8.count + $1.sender.utf8.count }) else {
+            return script.fail(L, "papo.history: as mensagens não cabem na memória do script")
+        }
         lua_createtable(L, Int32(messages.count), 0)
         for (index, message) in messages.enumerated() {
             lua_createtable(L, 0, 3)

@@ -1,6 +1,9 @@
 import CLua
 import ChatCore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `papo.store` (the bot's own keys), its namespaces `papo.store.room(r)`
 /// and `papo.store.account(a)`, `papo.bot{name = ...}` (who owns the data)
@@ -88,7 +91,11 @@ extension LuaScript {
     static let storeGet: papo_swift_function = { L, context in
         guard let L, let script = script(context) else { return 0 }
         guard let key = script.storeKey(L, at: 1, "papo.store.get") else { return -1 }
-        if let value = script.store.get(BotValueKey(scope: scope(L), key: key)) { value.push(L) } else { lua_pushnil(L) }
+        guard let value = script.store.get(BotValueKey(scope: scope(L), key: key)) else {
+            lua_pushnil(L)
+            return 1
+        }
+        guard value.push(into: script.state) else { return script.fail(L, "papo.store.get: o valor não cabe na memória do script") }
         return 1
     }
 
@@ -111,6 +118,9 @@ extension LuaScript {
     static let storeKeys: papo_swift_function = { L, context in
         guard let L, let script = script(context) else { return 0 }
         let keys = script.store.keys(in: scope(L))
+        guard script.state.canAllocate(keys.reduce(64) { $0 + 56 + $1.utf8.count }) else {
+            return script.fail(L, "papo.store.keys: as chaves não cabem na memória do script")
+        }
         lua_createtable(L, Int32(min(keys.count, 1 << 16)), 0)
         for (index, key) in keys.enumerated() {
             script.push(L, key)
@@ -143,7 +153,7 @@ extension LuaScript {
                 return script.fail(L, "papo.store.account: pelo nome, só durante um comando, gancho ou timer")
             }
             var found: String?
-            script.chat { chat in found = chat.account(named: given)?.id }
+            if given.utf8.count <= 4 * NameRules.maxNameLength { script.chat { chat in found = chat.account(named: given)?.id } }
             guard let account = found else { return script.fail(L, "papo.store.account: conta desconhecida: \(BotText.oneLine(given, maxCharacters: 40))") }
             id = account
         }
@@ -201,26 +211,37 @@ extension LuaScript {
               !name.contains("..") else {
             return script.fail(L, "papo.read: nome de arquivo inválido (letras, dígitos, _ . -, sem pastas)")
         }
-        let folder = script.dataFolder
         func refuse(_ why: String) -> Int32 {
             lua_pushnil(L)
             script.push(L, why)
             return 2
         }
-        let manager = FileManager.default
-        // Neither the folder nor the file may be a link out of the bots folder.
-        guard let folderType = (try? manager.attributesOfItem(atPath: folder.path))?[.type] as? FileAttributeType,
-              folderType == .typeDirectory else {
-            return refuse("não há pasta de dados \(folder.lastPathComponent)/ ao lado do script")
+        guard let folder = script.dataFolder else { return refuse("este script não tem pasta de dados") }
+        // Opened without following links, the folder and then the file in
+        // it, and read from that descriptor: nothing can be swapped for a
+        // link between a check and the read.
+        let directory = open(folder.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard directory >= 0 else { return refuse("não há pasta de dados \(folder.lastPathComponent)/ ao lado do script") }
+        defer { close(directory) }
+        let file = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard file >= 0 else {
+            return refuse(errno == ELOOP ? "\(name): não é um arquivo comum" : "\(name): não existe")
         }
-        let path = folder.appendingPathComponent(name).path
-        guard let attributes = try? manager.attributesOfItem(atPath: path) else { return refuse("\(name): não existe") }
-        guard attributes[.type] as? FileAttributeType == .typeRegular else { return refuse("\(name): não é um arquivo comum") }
-        guard (attributes[.size] as? Int ?? .max) <= LuaScript.maxDataFile else {
-            return refuse("\(name): maior que \(LuaScript.maxDataFile / 1024) KiB")
+        defer { close(file) }
+        var info = stat()
+        guard fstat(file, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return refuse("\(name): não é um arquivo comum") }
+        let limit = LuaScript.maxDataFile
+        guard Int(info.st_size) <= limit else { return refuse("\(name): maior que \(limit / 1024) KiB") }
+        var bytes = [UInt8](repeating: 0, count: limit + 1)
+        var count = 0
+        while count <= limit {
+            let got = bytes.withUnsafeMutableBytes { read(file, $0.baseAddress! + count, limit + 1 - count) }
+            if got <= 0 { break }
+            count += got
         }
-        guard let data = manager.contents(atPath: path), data.count <= LuaScript.maxDataFile,
-              let text = String(data: data, encoding: .utf8) else { return refuse("\(name): não é texto UTF-8") }
+        guard count <= limit else { return refuse("\(name): maior que \(limit / 1024) KiB") }
+        guard let text = String(validating: bytes[0..<count], as: UTF8.self) else { return refuse("\(name): não é texto UTF-8") }
+        guard script.state.canAllocate(count + 40) else { return script.fail(L, "papo.read: o arquivo não cabe na memória do script") }
         script.push(L, text)
         return 1
     }
@@ -233,7 +254,11 @@ extension LuaScript {
             guard let value = try LuaValue.read(L, at: 1, budget: &budget) else {
                 return script.fail(L, "papo.json.encode: nil não cabe em JSON")
             }
-            script.push(L, try LuaJSON.encode(value))
+            let text = try LuaJSON.encode(value) { script.state.pastDeadline }
+            guard script.state.canAllocate(text.utf8.count + 40) else {
+                return script.fail(L, "papo.json.encode: o texto não cabe na memória do script")
+            }
+            script.push(L, text)
             return 1
         } catch {
             return script.fail(L, "papo.json.encode: \(error)")
@@ -245,8 +270,13 @@ extension LuaScript {
         guard let L, let script = script(context) else { return 0 }
         guard let text = script.state.string(at: 1) else { return script.fail(L, "papo.json.decode: esperava um texto") }
         do {
-            try LuaJSON.decode(text).push(L)
+            let value = try LuaJSON.decode(text) { script.state.pastDeadline }
+            guard value.push(into: script.state) else {
+                return script.fail(L, "papo.json.decode: o valor não cabe na memória do script")
+            }
             return 1
+        } catch let failure as LuaJSON.Failure where failure.description == LuaJSON.timeLimit.description {
+            return script.fail(L, "papo.json.decode: \(failure)")
         } catch {
             lua_pushnil(L)
             script.push(L, "\(error)")

@@ -123,8 +123,9 @@ final class LuaScript {
     /// The name `papo.bot{name = ...}` declared, if any, and its settings.
     var botName: String?
     var settings: BotSettings?
-    /// `bots/<file without .lua>/`: the files `papo.read` may read.
-    var dataFolder: URL
+    /// `bots/<file without .lua>/`: the files `papo.read` may read; nil for
+    /// a file whose name is not a plain one (`..lua`), which has none.
+    var dataFolder: URL?
     /// How the script reaches the chat; set by the registry before any call.
     var chat: ChatAccess = { _ in }
     /// The chat's default room, where timers made at load speak.
@@ -138,7 +139,7 @@ final class LuaScript {
     /// Compiles and runs `source`; throws with file and line if it fails.
     init(file: String, source: String, stores: @escaping (_ owner: String) -> BotStore, scheduler: TimerScheduler,
          limits: LuaState.Limits = .init(), clock: VirtualClock? = nil, dataFolder: URL? = nil) throws {
-        self.dataFolder = dataFolder ?? URL(fileURLWithPath: "/nonexistent")
+        self.dataFolder = dataFolder
         self.file = file
         self.stores = stores
         self.scheduler = scheduler
@@ -228,7 +229,7 @@ final class LuaScript {
         try speaking(in: caller.room) { try state.call(arguments: 1, results: 1, deadline: .call) }
         defer { papo_pop(L, 1) }
         if papo_isnil(L, -1) != 0 { return "" }
-        if let refusal = commandError(at: -1) { throw refusal }
+        if let refusal = try commandError(at: -1) { throw refusal }
         if let text = state.string(at: -1) {
             guard text.count <= Self.maxReplyLength else {
                 throw LuaFailure(message: "\(file): /\(command.name) devolveu uma resposta longa demais", stoppedByLimit: false)
@@ -330,6 +331,12 @@ final class LuaScript {
             guard let named = state.string(at: 2) else {
                 push(L, "papo.say: a sala deve ser um texto")
                 return -1
+            }
+            // A name too long to be a room's is refused here, not under the chat's lock.
+            guard named.utf8.count <= 4 * NameRules.maxRoomLength + 1 else {
+                lua_pushnil(L)
+                push(L, ChatError.roomNameInvalid("").code)
+                return 2
             }
             room = named
         }

@@ -56,6 +56,18 @@ final class LuaState {
 
     var memoryInUse: Int { limits.pointee.used }
 
+    /// True when about `bytes` more can be allocated now without reaching
+    /// the current limit (inside a Swift function, the headroom's): checked
+    /// before pushing a value of a size the script chose, so the push can
+    /// never raise a memory error (a longjmp) through Swift frames.
+    func canAllocate(_ bytes: Int) -> Bool {
+        limits.pointee.used + bytes + 64 * 1024 < limits.pointee.memory_limit
+    }
+
+    /// True once the call in progress is past its deadline: long Swift work
+    /// on a script's behalf (JSON) checks it and stops.
+    var pastDeadline: Bool { papo_past_deadline(limits) != 0 }
+
     /// Runs Swift code that pushes values outside any protected call, with
     /// extra memory granted so no allocation there can raise a Lua error
     /// (which would unwind through Swift frames, or abort outside a pcall).

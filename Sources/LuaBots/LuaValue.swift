@@ -100,8 +100,9 @@ enum LuaValue: Equatable, Sendable {
                 case LUA_TNUMBER where lua_isinteger(L, -2) != 0:
                     key = .integer(lua_tointegerx(L, -2, nil))
                 default:
+                    let type = String(cString: lua_typename(L, lua_type(L, -2)))
                     papo_pop(L, 2)
-                    throw Refusal("as chaves devem ser textos ou inteiros, não \(String(cString: lua_typename(L, lua_type(L, -2))))")
+                    throw Refusal("as chaves devem ser textos ou inteiros, não \(type == "number" ? "números com fração" : type)")
                 }
                 do {
                     if let value = try read(L, at: lua_absindex(L, -1), budget: &budget, depth: depth + 1, visiting: &visiting) {
@@ -120,7 +121,32 @@ enum LuaValue: Equatable, Sendable {
         }
     }
 
-    /// Pushes the value as fresh Lua data. Call inside the state's headroom.
+    /// About how many bytes of Lua memory `push` takes: compared with what
+    /// the state may still allocate before pushing (`LuaState.canAllocate`).
+    var luaCost: Int {
+        switch self {
+        case .boolean, .integer, .number: return 16
+        case .string(let s): return 40 + s.utf8.count
+        case .table(let entries):
+            var cost = 64
+            for (key, value) in entries {
+                cost += 48 + value.luaCost
+                if case .string(let k) = key { cost += 40 + k.utf8.count }
+            }
+            return cost
+        }
+    }
+
+    /// Pushes the value as fresh Lua data if the state has room for it
+    /// (else pushes nothing and returns false). Inside the state's headroom.
+    func push(into state: LuaState) -> Bool {
+        guard state.canAllocate(luaCost) else { return false }
+        push(state.L)
+        return true
+    }
+
+    /// Pushes the value as fresh Lua data. Call inside the state's headroom,
+    /// for a value known to fit (`push(into:)` checks).
     func push(_ L: OpaquePointer) {
         switch self {
         case .boolean(let b): lua_pushboolean(L, b ? 1 : 0)

@@ -143,7 +143,9 @@ struct StoreTests {
         // Renamed file: the data follows the name.
         let third = try BotHarness(files: ["pontos.lua": named], storage: storage)
         #expect(third.send("/k")?.text == "3")
-        #expect(try storage.loadBotData()["karma.lua"]?.isEmpty != false)
+        // Adopted as a copy: the file's own rows stay, as they were.
+        #expect(try storage.loadBotData()["karma.lua"] == [BotValueKey(key: "n"): "1"])
+        #expect(try storage.loadBotData()["karma"] == [BotValueKey(key: "n"): "3"])
         let clash = try BotHarness(files: ["a.lua": "papo.bot{name = 'x'}", "b.lua": "papo.bot{name = 'x'}"])
         #expect(clash.registry.statuses.last?.error?.contains("o nome 'x' já é de a.lua") == true)
         let late = try BotHarness(files: ["c.lua": "papo.store.get('a')\npapo.bot{name = 'c'}"])
