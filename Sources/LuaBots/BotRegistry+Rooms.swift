@@ -12,7 +12,7 @@ extension LoadedScript {
     var botName: String { script.botName ?? String(file.dropLast(4)) }
 
     func isOff(inRoom room: String?) -> Bool {
-        guard let room, !room.isEmpty, room.utf8.count <= 256, case .success(let name) = NameRules.roomName(room) else { return false }
+        guard let room, !room.isEmpty, !store.isEmpty(scope: Self.offScope), room.utf8.count <= 256, case .success(let name) = NameRules.roomName(room) else { return false }
         return store.get(BotValueKey(scope: Self.offScope, key: TextHelpers.fold(name))) != nil
     }
 

@@ -50,6 +50,8 @@ final class BotStore: @unchecked Sendable {
     private let storage: (any ChatStorage)?
     private let lock = NSLock()
     private var values: [BotValueKey: Entry] = [:]
+    /// Entries per scope, so asking whether a scope is empty costs nothing.
+    private var perScope: [String: Int] = [:]
     private var used = 0
     private var writes = RateBucket(rate: writesPerSecond, burst: burstWrites)
     private var bytes = RateBucket(rate: bytesPerSecond, burst: burstBytes)
@@ -69,9 +71,13 @@ final class BotStore: @unchecked Sendable {
             let key = Self.normalized(key)
             let size = Self.entryOverhead + key.key.utf8.count + key.scope.utf8.count + json.utf8.count
             values[key] = Entry(value: value, json: json, size: size)
+            perScope[key.scope, default: 0] += 1
             used += size
         }
     }
+
+    /// True when `scope` holds no key (a cheap check on the message path).
+    func isEmpty(scope: String) -> Bool { lock.withLock { (perScope[scope] ?? 0) == 0 } }
 
     /// Keys are kept in Unicode's composed form (NFC): Swift compares strings
     /// by canonical equivalence and SQLite by bytes, so "é" and "e\u{301}"
@@ -131,9 +137,11 @@ final class BotStore: @unchecked Sendable {
                 guard bytes.take(Double(max(size, key.key.utf8.count))) else { throw Failure.tooManyBytes }
             }
             if let value, let json {
-                values[key] = Entry(value: value, json: json, size: size)
-            } else {
-                values.removeValue(forKey: key)
+                if values.updateValue(Entry(value: value, json: json, size: size), forKey: key) == nil {
+                    perScope[key.scope, default: 0] += 1
+                }
+            } else if values.removeValue(forKey: key) != nil {
+                perScope[key.scope, default: 0] -= 1
             }
             used += growth
             guard let storage else { return false }

@@ -32,7 +32,11 @@ enum LuaJSON {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static let timeLimit = Failure("time limit exceeded (JSON)")
+    /// The call ran past its deadline while JSON was being read or written.
+    struct TimeLimit: Error, CustomStringConvertible {
+        var description: String { "time limit exceeded (JSON)" }
+    }
+    static let timeLimit = TimeLimit()
 
     /// Bytes, not a String: a 60 KB text is copied in one go when nothing
     /// in it needs escaping.

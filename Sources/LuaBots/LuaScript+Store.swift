@@ -275,8 +275,9 @@ extension LuaScript {
                 return script.fail(L, "papo.json.decode: o valor não cabe na memória do script")
             }
             return 1
-        } catch let failure as LuaJSON.Failure where failure.description == LuaJSON.timeLimit.description {
-            return script.fail(L, "papo.json.decode: \(failure)")
+        } catch let stop as LuaJSON.TimeLimit {
+            // Past the deadline: an error, as a runaway loop's, not a bad input.
+            return script.fail(L, "papo.json.decode: \(stop)")
         } catch {
             lua_pushnil(L)
             script.push(L, "\(error)")
