@@ -15,7 +15,7 @@ extension BotRegistry {
     /// `quiz: rodada = 60 (padrão 30) — segundos por pergunta`, one line per setting.
     func describeSettings(of bot: String) throws -> String {
         guard let loaded = loaded(named: bot) else { throw SettingRefusal(description: "Não há bot \(bot) carregado.") }
-        let name = loaded.script.botName ?? String(loaded.file.dropLast(4))
+        let name = loaded.botName
         guard let settings = loaded.script.settings, !settings.settings.isEmpty else {
             return "O bot \(name) não tem ajustes."
         }
@@ -34,7 +34,7 @@ extension BotRegistry {
     /// to the next `papo.config` call. Returns the confirmation.
     func changeSetting(of bot: String, _ name: String, to text: String) throws -> String {
         guard let loaded = loaded(named: bot) else { throw SettingRefusal(description: "Não há bot \(bot) carregado.") }
-        let botName = loaded.script.botName ?? String(loaded.file.dropLast(4))
+        let botName = loaded.botName
         guard let setting = loaded.script.settings?.setting(name) else {
             let known = loaded.script.settings?.settings.map(\.name).joined(separator: ", ") ?? ""
             throw SettingRefusal(description: "O bot \(botName) não tem o ajuste \(name)" + (known.isEmpty ? "." : " (tem: \(known))."))

@@ -103,9 +103,6 @@ final class BotStore: @unchecked Sendable {
     /// Every value, as JSON, for moving them to another owner.
     var saved: [BotValueKey: String] { lock.withLock { values.mapValues(\.json) } }
 
-    /// Bytes of keys and values in use.
-    var bytesUsed: Int { lock.withLock { used } }
-
     /// Sets or (with nil) deletes `key`.
     func set(_ key: BotValueKey, _ value: LuaValue?) throws {
         try set(key, value, budgeted: true)

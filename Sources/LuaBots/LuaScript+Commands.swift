@@ -259,8 +259,7 @@ extension LuaScript {
         papo_newtable(L)
         lua_setfield(L, papo_registryindex(), Self.errorMarkerKey)
         papo_push_function(L, { L, context in
-            guard let L, let context else { return 0 }
-            let script = Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue()
+            guard let L, let script = LuaScript.script(context) else { return 0 }
             guard let code = script.state.string(at: 1),
                   code.range(of: "^[a-z][a-z0-9_]{1,39}$", options: .regularExpression) != nil else {
                 return script.fail(L, "papo.error: o código deve ser snake_case, como \"not_found\" (2 a 40 caracteres)")

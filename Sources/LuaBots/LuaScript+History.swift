@@ -10,8 +10,7 @@ extension LuaScript {
     static let maxWait = 0.1
 
     static let history: papo_swift_function = { L, context in
-        guard let L, let context else { return 0 }
-        let script = Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue()
+        guard let L, let script = script(context) else { return 0 }
         guard script.inCall else { return script.fail(L, "papo.history: só pode ser usado durante um comando, gancho ou timer") }
         guard let name = script.state.string(at: 1) else { return script.fail(L, "papo.history: esperava (sala [, n])") }
         let limit = lua_type(L, 2) == LUA_TNUMBER ? Int(lua_tointegerx(L, 2, nil)) : 20

@@ -51,7 +51,8 @@ extension LuaScript {
         return store
     }
 
-    private static func script(_ context: UnsafeMutableRawPointer?) -> LuaScript? {
+    /// The script a trampoline's context points to (the API's functions get it unretained).
+    static func script(_ context: UnsafeMutableRawPointer?) -> LuaScript? {
         context.map { Unmanaged<LuaScript>.fromOpaque($0).takeUnretainedValue() }
     }
 

@@ -45,8 +45,7 @@ extension LuaScript {
 
     /// `papo.now()`: seconds since 1970 (with fractions), as `os.time` but finer.
     static let now: papo_swift_function = { L, context in
-        guard let L, let context else { return 0 }
-        let script = Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue()
+        guard let L, let script = script(context) else { return 0 }
         lua_pushnumber(L, script.now.timeIntervalSince1970)
         return 1
     }

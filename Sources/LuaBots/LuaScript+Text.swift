@@ -26,8 +26,7 @@ extension LuaScript {
     }
 
     private static func with(_ context: UnsafeMutableRawPointer?, _ body: (LuaScript) -> Int32) -> Int32 {
-        guard let context else { return 0 }
-        return body(Unmanaged<LuaScript>.fromOpaque(context).takeUnretainedValue())
+        script(context).map(body) ?? 0
     }
 
     static let fold: papo_swift_function = { L, context in

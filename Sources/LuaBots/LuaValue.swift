@@ -204,14 +204,4 @@ enum LuaValue: Equatable, Sendable {
         }
         return items.count == entries.count ? items : nil
     }
-
-    /// The Lua type name, for error messages.
-    var typeName: String {
-        switch self {
-        case .boolean: return "boolean"
-        case .integer, .number: return "number"
-        case .string: return "string"
-        case .table: return "table"
-        }
-    }
 }

@@ -77,9 +77,10 @@ final class TimerScheduler: @unchecked Sendable {
         timer.resume()
     }
 
-    /// Timer `id`'s time has come: hands it to the worker unless a firing
-    /// of it still waits there.
-    private func comeDue(_ id: Int, repeating: Bool) {
+    /// Timer `id`'s time has come (its dispatch source fired, or the
+    /// virtual clock reached it): hands it to the worker unless a firing of
+    /// it still waits there.
+    func comeDue(_ id: Int, repeating: Bool) {
         let handOver: Bool = lock.withLock {
             guard timers[id] != nil, !waiting.contains(id) else { return false }
             waiting.insert(id)
@@ -88,11 +89,6 @@ final class TimerScheduler: @unchecked Sendable {
         guard handOver else { return }
         if !repeating { cancel(id) }
         due(id)
-    }
-
-    /// The virtual clock reached timer `id` (scenario tests).
-    func virtualTimeReached(_ id: Int, repeating: Bool) {
-        comeDue(id, repeating: repeating)
     }
 
     func isActive(_ id: Int) -> Bool { lock.withLock { timers[id] != nil } }

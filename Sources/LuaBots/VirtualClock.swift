@@ -44,7 +44,7 @@ public final class VirtualClock: @unchecked Sendable {
         while let next = takeNext(until: limit) {
             firings += 1
             if firings > maxFirings { return false }
-            next.scheduler.virtualTimeReached(next.id, repeating: next.repeating)
+            next.scheduler.comeDue(next.id, repeating: next.repeating)
             fire()
         }
         return true
