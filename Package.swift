@@ -75,6 +75,18 @@ let package = Package(
             ],
             swiftSettings: v5
         ),
+        // The IRC front end, beside ChatServer over the same engine (docs/IRC.md).
+        .target(
+            name: "IRCServer",
+            dependencies: [
+                "ChatServer", "BotEngine", "ChatCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: v5
+        ),
         .target(
             name: "ChatClient",
             dependencies: [
@@ -88,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "papo",
             dependencies: [
-                "ChatServer", "ChatClient", "ChatStore", "BotEngine", "ChatCore", "LuaBots",
+                "ChatServer", "IRCServer", "ChatClient", "ChatStore", "BotEngine", "ChatCore", "LuaBots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -103,6 +115,7 @@ let package = Package(
         .testTarget(name: "ChatStoreTests", dependencies: ["ChatStore", "ChatCore"], exclude: ["Fixtures"],
                     swiftSettings: v5),
         .testTarget(name: "ChatClientTests", dependencies: ["ChatClient"], swiftSettings: v5),
+        .testTarget(name: "IRCServerTests", dependencies: ["IRCServer", "ChatCore"], swiftSettings: v5),
         .testTarget(name: "BotEngineTests",
                     dependencies: ["BotEngine", "ChatCore", "ChatStore", .product(name: "Logging", package: "swift-log")],
                     swiftSettings: v5),
@@ -116,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "ChatServer", "ChatStore", "BotEngine", "ChatCore", "LuaBots",
+                "ChatServer", "IRCServer", "ChatStore", "BotEngine", "ChatCore", "LuaBots",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

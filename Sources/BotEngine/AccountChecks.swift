@@ -103,7 +103,7 @@ extension ChatEngine {
     /// then the password is ignored and the user is a guest). `welcomed`
     /// runs under the chat's lock as soon as the user is in.
     public func connect(name: String, password typed: String, endpoint: any ChatEndpoint, address: String?,
-                        welcomed: @escaping @Sendable (Welcome) -> Void,
+                        inLobby: Bool = true, welcomed: @escaping @Sendable (Welcome) -> Void,
                         completion: @escaping @Sendable (Result<Welcome, ChatError>) -> Void) {
         // Passwords hold no spaces: the ones around it are the terminal's.
         let password = typed.trimmingCharacters(in: .whitespaces)
@@ -121,7 +121,7 @@ extension ChatEngine {
         }
         guard case .success(let found) = start, let (hash, login, account, ticket) = found else {
             if case .failure(let error) = start { completion(.failure(error)) }
-            else { completion(connect(name: name, endpoint: endpoint, address: address, welcomed: welcomed)) }
+            else { completion(connect(name: name, endpoint: endpoint, address: address, inLobby: inLobby, welcomed: welcomed)) }
             return
         }
         let check: @Sendable () -> Void = {
@@ -130,7 +130,9 @@ extension ChatEngine {
                 self.passwordSlots.give(address: address)
                 self.settleLogin(ticket, matched: matched, account: account, address: address, now: chat.now)
                 guard matched else { return .failure(.wrongPassword) }
-                let result = Result { try chat.connect(name: name, endpoint: endpoint, address: address, login: login) }
+                let result = Result {
+                    try chat.connect(name: name, endpoint: endpoint, address: address, login: login, inLobby: inLobby)
+                }
                     .mapError { $0 as? ChatError ?? .badRequest("\($0)") }
                 if case .success(let welcome) = result { welcomed(welcome) }
                 return result

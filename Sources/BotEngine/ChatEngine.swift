@@ -96,10 +96,11 @@ public final class ChatEngine: @unchecked Sendable {
     /// Admits a user; on failure nothing changed. `welcomed` runs as soon
     /// as the user is in, before any hook can speak to them, so the front
     /// end's welcome is the first thing the user receives.
-    public func connect(name: String, endpoint: any ChatEndpoint, address: String?,
+    /// `inLobby`: see `Chat.connect`.
+    public func connect(name: String, endpoint: any ChatEndpoint, address: String?, inLobby: Bool = true,
                         welcomed: (Welcome) -> Void = { _ in }) -> Result<Welcome, ChatError> {
         withChat { chat in
-            let result = Result { try chat.connect(name: name, endpoint: endpoint, address: address) }
+            let result = Result { try chat.connect(name: name, endpoint: endpoint, address: address, inLobby: inLobby) }
                 .mapError { $0 as? ChatError ?? .badRequest("\($0)") }
             if case .success(let welcome) = result { welcomed(welcome) }
             return result
@@ -144,6 +145,44 @@ public final class ChatEngine: @unchecked Sendable {
             }
             return !shouldHold(user)
         }
+    }
+
+    /// What a front end runs as a user's turn (`perform`): it returns the
+    /// reply's text or throws its error.
+    public typealias Action = (Chat) throws -> String
+
+    /// Runs `action` as `user`'s next line would be run: after every line
+    /// of theirs before it has been answered, before any after it. Its
+    /// result is delivered as a `Reply` (with `requestID`) like a command's.
+    /// For front ends whose requests are not Papo command lines (IRC's
+    /// JOIN, KICK, PING...), so their answers keep the order of everything
+    /// else the user is sent. Returns false as `handle` does.
+    @discardableResult
+    public func perform(from user: UserID, requestID: String?, _ action: @escaping Action) -> Bool {
+        withChat { chat in
+            guard mustWait(user) else {
+                run(action, from: user, requestID: requestID)
+                return !shouldHold(user)
+            }
+            if !enqueue("", from: user, requestID: requestID, action: action), let endpoint = chat.endpoint(of: user) {
+                let error = ChatError.tooManyWaiting(max: UserPipeline.maxWaiting)
+                chat.outbox.deliver(.reply(Reply(requestID: requestID, error: error, time: chat.now)), to: [endpoint])
+            }
+            return !shouldHold(user)
+        }
+    }
+
+    /// Runs a front end's action now and answers it. Under the chat's lock.
+    func run(_ action: Action, from user: UserID, requestID: String?) {
+        guard let endpoint = chat.endpoint(of: user) else { return }
+        let reply: Reply
+        do {
+            reply = Reply(requestID: requestID, text: try action(chat), time: chat.now)
+        } catch {
+            reply = Reply(requestID: requestID, error: error as? ChatError ?? .badRequest(String(describing: error)),
+                          time: chat.now)
+        }
+        chat.outbox.deliver(.reply(reply), to: [endpoint])
     }
 
     /// Handles one line now. Under the chat's lock.

@@ -41,7 +41,7 @@ extension ChatEngine {
         // Only plain lines for the current room join the batch (`/em` is a command).
         if let pipeline = pipelines[user], room == chat.roomName(of: user) {
             // A line that looks like a password command is left for `dispatch`, which refuses it.
-            while batch.count < Self.maxHookBatch, let first = pipeline.waiting.first,
+            while batch.count < Self.maxHookBatch, let first = pipeline.waiting.first, first.action == nil,
                   let spoken = Self.spokenText(first.line), !BuiltinCommands.looksLikePasswordCommand(spoken) {
                 let next = pipeline.takeFirst()
                 var input = base

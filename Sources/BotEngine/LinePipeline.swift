@@ -6,7 +6,14 @@ import Foundation
 /// that user's later lines wait here until it is answered. Nobody else's
 /// lines wait: other users are never held up by a script.
 final class UserPipeline {
-    private(set) var waiting: [(line: String, requestID: String?)] = []
+    /// One waiting line, or a front end's action (`ChatEngine.perform`).
+    struct Pending {
+        var line: String
+        var requestID: String?
+        var action: ChatEngine.Action? = nil
+    }
+
+    private(set) var waiting: [Pending] = []
     /// UTF-8 bytes of the waiting lines.
     private(set) var waitingBytes = 0
     /// True while a line of this user is being handled off the lock.
@@ -24,13 +31,13 @@ final class UserPipeline {
     /// not hold; past it a line is refused with an error.
     static let maxWaiting = 4096
 
-    func append(_ line: String, requestID: String?) {
-        waiting.append((line, requestID))
+    func append(_ line: String, requestID: String?, action: ChatEngine.Action? = nil) {
+        waiting.append(Pending(line: line, requestID: requestID, action: action))
         waitingBytes += line.utf8.count
     }
 
     /// Takes the oldest waiting line.
-    func takeFirst() -> (line: String, requestID: String?) {
+    func takeFirst() -> Pending {
         let first = waiting.removeFirst()
         waitingBytes -= first.line.utf8.count
         return first
@@ -76,10 +83,10 @@ extension ChatEngine {
         return pipeline.suspended || !pipeline.waiting.isEmpty
     }
 
-    /// Queues a line behind the one in progress; false when too many wait.
-    func enqueue(_ line: String, from user: UserID, requestID: String?) -> Bool {
+    /// Queues a line (or an action) behind the one in progress; false when too many wait.
+    func enqueue(_ line: String, from user: UserID, requestID: String?, action: Action? = nil) -> Bool {
         guard let pipeline = pipelines[user], pipeline.waiting.count < UserPipeline.maxWaiting else { return false }
-        pipeline.append(line, requestID: requestID)
+        pipeline.append(line, requestID: requestID, action: action)
         return true
     }
 
@@ -137,7 +144,11 @@ extension ChatEngine {
                 return
             }
             let next = pipeline.takeFirst()
-            process(next.line, from: user, requestID: next.requestID)
+            if let action = next.action {
+                run(action, from: user, requestID: next.requestID)
+            } else {
+                process(next.line, from: user, requestID: next.requestID)
+            }
         }
     }
 

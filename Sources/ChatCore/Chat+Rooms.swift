@@ -73,11 +73,12 @@ extension Chat {
         return room.name
     }
 
-    /// Sets (or with nil clears) the current room's topic; its moderators
-    /// and admins only. The room is told.
-    public func setTopic(_ id: UserID, _ text: String?) throws {
+    /// Sets (or with nil clears) the topic of the current room (or of
+    /// `roomName`, one the user is in); its moderators and admins only.
+    /// The room is told.
+    public func setTopic(_ id: UserID, _ text: String?, in roomName: String? = nil) throws {
         let user = try self.user(id)
-        let room = try currentRoom(of: user)
+        let room = try speakingRoom(of: user, named: roomName)
         guard role(of: user, in: room) >= .moderator else { throw ChatError.notModerator(room.name) }
         var topic: TopicRecord?
         if let text {

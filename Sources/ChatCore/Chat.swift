@@ -73,9 +73,12 @@ public final class Chat {
     /// guest, or with `login` (a checked password) the account of that
     /// name. A registered name without its login is refused with
     /// `passwordRequired`. An account already online elsewhere is taken
-    /// over: the old connection is told and closed.
+    /// over: the old connection is told and closed. With `inLobby` false
+    /// (IRC, where a user starts in no channel) the user enters no room and
+    /// nobody is told; such a user also stays in no room when a kick or ban
+    /// takes away their last one.
     public func connect(name requestedName: String, endpoint: any ChatEndpoint, address: String?,
-                        login: VerifiedLogin? = nil) throws -> Welcome {
+                        login: VerifiedLogin? = nil, inLobby: Bool = true) throws -> Welcome {
         var name = try NameRules.userName(requestedName).get()
         let lobby = room(defaultRoom)
         var account: AccountRecord?
@@ -84,7 +87,7 @@ public final class Chat {
             guard login.accountID == registered.id, login.credential == registered.credential else {
                 throw ChatError.wrongPassword
             }
-            if lobby.isBanned(nameKey: nameKey(registered.name), address: address, account: registered.id) {
+            if inLobby, lobby.isBanned(nameKey: nameKey(registered.name), address: address, account: registered.id) {
                 throw ChatError.bannedFromRoom(lobby.name)
             }
             if let other = onlineByAccount[registered.id] { replaceSession(other) }
@@ -96,13 +99,14 @@ public final class Chat {
         let key = nameKey(name)
         if idsByName[key] != nil { throw ChatError.nameTaken(name) }
         try checkLookalike(name, for: nil)
-        if lobby.isBanned(nameKey: key, address: address, account: account?.id) {
+        if inLobby, lobby.isBanned(nameKey: key, address: address, account: account?.id) {
             throw ChatError.bannedFromRoom(lobby.name)
         }
         let id = UserID(nextID)
         nextID += 1
-        var user = ChatUser(id: id, name: name, rooms: [lobby.key], current: lobby.key, endpoint: endpoint,
-                            address: address, session: Self.newSessionToken(), connectedAt: clock())
+        var user = ChatUser(id: id, name: name, rooms: inLobby ? [lobby.key] : [], current: inLobby ? lobby.key : nil,
+                            endpoint: endpoint, address: address, session: Self.newSessionToken(), connectedAt: clock())
+        user.needsARoom = inLobby
         if let account {
             user.account = account.id
             user.accountAdmin = account.isAdmin
@@ -111,11 +115,13 @@ public final class Chat {
         users[id] = user
         idsByName[key] = id
         idsBySkeleton[NameRules.skeleton(name)] = id
-        // The others hear of the newcomer; the newcomer gets a welcome from the front end.
-        emit(ChatEvent(kind: .connect, room: lobby.name, sender: name, time: clock()), to: lobby)
-        lobby.add(id, endpoint: endpoint)
+        if inLobby {
+            // The others hear of the newcomer; the newcomer gets a welcome from the front end.
+            emit(ChatEvent(kind: .connect, room: lobby.name, sender: name, time: clock()), to: lobby)
+            lobby.add(id, endpoint: endpoint)
+        }
         if let account { observeIdentify(name, account: account.id) }
-        return Welcome(id: id, name: name, room: lobby.name, account: account?.name)
+        return Welcome(id: id, name: name, room: inLobby ? lobby.name : "", account: account?.name)
     }
 
     /// Removes a user who left or whose connection ended. Safe to call
@@ -248,19 +254,20 @@ public final class Chat {
 
     // MARK: Moderation
 
-    /// Removes `targetName` from the caller's current room (that room only;
-    /// see `remove`). They may come back.
-    public func kick(_ id: UserID, target targetName: String) throws {
-        let (moderator, target, room) = try moderation(by: id, of: targetName)
+    /// Removes `targetName` from the caller's current room, or from
+    /// `roomName`, one the caller is in (that room only; see `remove`).
+    /// They may come back.
+    public func kick(_ id: UserID, target targetName: String, in roomName: String? = nil) throws {
+        let (moderator, target, room) = try moderation(by: id, of: targetName, in: roomName)
         emit(ChatEvent(kind: .kick, room: room.name, sender: moderator.name, target: target.name, time: clock()), to: room)
         remove(target, from: room)
     }
 
     /// Removes `targetName` from the caller's current room and bars them
     /// from it, by name, by this connection (so a rename does not help), by
-    /// account and by address.
-    public func ban(_ id: UserID, target targetName: String) throws {
-        let (moderator, target, room) = try moderation(by: id, of: targetName)
+    /// account and by address. `roomName` as for `kick`.
+    public func ban(_ id: UserID, target targetName: String, in roomName: String? = nil) throws {
+        let (moderator, target, room) = try moderation(by: id, of: targetName, in: roomName)
         let record = BanRecord(name: target.name, address: target.address, account: target.account,
                                bannedBy: moderator.name, time: clock())
         room.bans[nameKey(target.name)] = record
@@ -270,10 +277,10 @@ public final class Chat {
         remove(target, from: room)
     }
 
-    /// Lifts the ban on `targetName` in the caller's room.
-    public func unban(_ id: UserID, target targetName: String) throws {
+    /// Lifts the ban on `targetName` in the caller's room (or `roomName`, one they are in).
+    public func unban(_ id: UserID, target targetName: String, in roomName: String? = nil) throws {
         let moderator = try self.user(id)
-        let room = try currentRoom(of: moderator)
+        let room = try speakingRoom(of: moderator, named: roomName)
         guard role(of: moderator, in: room) >= .moderator else { throw ChatError.notModerator(room.name) }
         let key = nameKey(targetName.trimmingSpaces)
         guard let record = room.bans.removeValue(forKey: key) else { throw ChatError.notBanned(targetName) }
@@ -418,10 +425,11 @@ public final class Chat {
         return .user
     }
 
-    /// Checks that `id` may moderate `targetName` in the caller's current room.
-    private func moderation(by id: UserID, of targetName: String) throws -> (ChatUser, ChatUser, Room) {
+    /// Checks that `id` may moderate `targetName` in the caller's current
+    /// room (or `roomName`, one they are in).
+    private func moderation(by id: UserID, of targetName: String, in roomName: String?) throws -> (ChatUser, ChatUser, Room) {
         let moderator = try user(id)
-        let room = try currentRoom(of: moderator)
+        let room = try speakingRoom(of: moderator, named: roomName)
         let callerRole = role(of: moderator, in: room)
         guard callerRole >= .moderator else { throw ChatError.notModerator(room.name) }
         guard let target = lookup(targetName) else { throw ChatError.noSuchUser(targetName.trimmingSpaces) }
@@ -441,7 +449,7 @@ public final class Chat {
         guard var left = users[user.id] else { return }
         left.rooms.removeAll { $0 == room.key }
         let lobby = self.room(defaultRoom)
-        if left.rooms.isEmpty {
+        if left.rooms.isEmpty && left.needsARoom {
             if room.key == lobby.key || isBarred(left, from: lobby) {
                 forget(left)
                 outbox.disconnect(left.endpoint)

@@ -25,7 +25,8 @@ public struct ChatEvent: Sendable, Equatable {
         case current
         /// `sender` (a moderator) removed `target` from `room`.
         case kick
-        /// `sender` (a moderator) removed and barred `target` from `room`.
+        /// `sender` (a moderator) removed and barred `target` from `room`;
+        /// with `text` `banOfAbsentName`, only barred a name nobody there had.
         case ban
         /// `sender` lifted the ban on `target` in `room`.
         case unban
@@ -44,6 +45,8 @@ public struct ChatEvent: Sendable, Equatable {
     }
 
     public var kind: Kind
+    /// The `text` of a `ban` that removed nobody.
+    public static let banOfAbsentName = "name-only"
     public var room: String?
     public var sender: String?
     public var target: String?

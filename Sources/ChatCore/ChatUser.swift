@@ -28,6 +28,10 @@ struct ChatUser {
     /// Rooms this connection was banned from (room key → the banned name's
     /// key), so a rename does not escape a ban and `/desbanir` still finds it.
     var bannedRooms: [String: String] = [:]
+    /// True for front ends whose users always sit in some room (plain text,
+    /// JSON): losing the last one to a kick puts them back in the default
+    /// room. False for IRC, where being in no channel is normal.
+    var needsARoom = true
 }
 
 /// A public view of a connected user.

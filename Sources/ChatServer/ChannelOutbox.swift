@@ -21,6 +21,9 @@ final class ChannelOutbox: Outbox, @unchecked Sendable {
             guard let buffer = bytes.buffer(for: connection.format) else { return PreparedDelivery() }
             return PreparedDelivery(queued: [(connection.output, .line(connection, buffer))])
         }
+        if recipients.count == 1, let endpoint = recipients[0] as? FrontEndEndpoint {
+            return PreparedDelivery(item: item, direct: [endpoint])
+        }
         return prepare(item, along: LoopRouting(recipients))
     }
 
@@ -38,9 +41,13 @@ final class ChannelOutbox: Outbox, @unchecked Sendable {
         return prepare(item, along: routing)
     }
 
-    /// Hands a prepared delivery to the loops; callable from any thread.
+    /// Hands a prepared delivery to the loops (and to the other front
+    /// ends' endpoints); callable from any thread.
     func send(_ delivery: PreparedDelivery) {
         for (output, item) in delivery.queued { output.enqueue(item) }
+        if let item = delivery.item {
+            for endpoint in delivery.direct { endpoint.receive(item) }
+        }
     }
 
     private func prepare(_ item: Outgoing, along routing: LoopRouting) -> PreparedDelivery {
@@ -48,17 +55,33 @@ final class ChannelOutbox: Outbox, @unchecked Sendable {
         for format in routing.formats { bytes.prepare(format) }
         return PreparedDelivery(queued: routing.groups.map { group in
             (group.output, .shared(SharedDelivery(connections: group.connections, bytes: bytes.encoded)))
-        })
+        }, item: routing.direct.isEmpty ? nil : item, direct: routing.direct)
     }
 
     func disconnect(_ endpoint: any ChatEndpoint) {
-        (endpoint as? Connection)?.closeAfterPendingWrites()
+        if let connection = endpoint as? Connection {
+            connection.closeAfterPendingWrites()
+        } else {
+            (endpoint as? FrontEndEndpoint)?.closeAfterPendingWrites()
+        }
     }
 }
 
-/// An item encoded and addressed: what to queue on which loop.
+/// The endpoint of a front end with a wire of its own (IRC): it renders
+/// what it receives itself. `receive` is called from any thread, in the
+/// order the core delivered, once the item is durable; it must not block.
+public protocol FrontEndEndpoint: ChatEndpoint {
+    func receive(_ item: Outgoing)
+    /// Closes the connection once what it was sent before is written.
+    func closeAfterPendingWrites()
+}
+
+/// An item encoded and addressed: what to queue on which loop, and which
+/// other front ends' endpoints get the item itself.
 struct PreparedDelivery: @unchecked Sendable {
     var queued: [(output: LoopOutput, item: LoopOutput.Item)] = []
+    var item: Outgoing? = nil
+    var direct: [FrontEndEndpoint] = []
 }
 
 /// Recipients grouped by the loop that owns their socket, and the wire
@@ -66,12 +89,19 @@ struct PreparedDelivery: @unchecked Sendable {
 final class LoopRouting {
     let groups: [(output: LoopOutput, connections: [Connection])]
     let formats: [WireFormat]
+    /// Recipients of other front ends, which render for themselves.
+    let direct: [FrontEndEndpoint]
 
     init(_ recipients: [any ChatEndpoint]) {
         // A handful of loops: a linear scan beats hashing per recipient.
         var groups: [(output: LoopOutput, connections: [Connection])] = []
         var formats: [WireFormat] = []
-        for case let connection as Connection in recipients {
+        var direct: [FrontEndEndpoint] = []
+        for recipient in recipients {
+            guard let connection = recipient as? Connection else {
+                if let endpoint = recipient as? FrontEndEndpoint { direct.append(endpoint) }
+                continue
+            }
             if !formats.contains(connection.format) { formats.append(connection.format) }
             if let index = groups.firstIndex(where: { $0.output === connection.output }) {
                 groups[index].connections.append(connection)
@@ -81,6 +111,7 @@ final class LoopRouting {
         }
         self.groups = groups
         self.formats = formats
+        self.direct = direct
     }
 }
 

@@ -3,9 +3,9 @@ import NIOCore
 
 /// One client's socket as the core sees it: the endpoint that events are
 /// delivered to. Output from any thread goes through its loop's `LoopOutput`.
-final class Connection: ChatEndpoint, @unchecked Sendable {
-    let channel: Channel
-    let eventLoop: EventLoop
+public final class Connection: ChatEndpoint, @unchecked Sendable {
+    public let channel: Channel
+    public let eventLoop: EventLoop
     /// Set once when the client's first line decides it, before the core
     /// knows this connection; read on any thread afterwards.
     var format: WireFormat = .text
@@ -17,7 +17,7 @@ final class Connection: ChatEndpoint, @unchecked Sendable {
     /// True while the current drain has this connection in its list to flush. Loop only.
     var touched = false
 
-    init(channel: Channel, output: LoopOutput) {
+    public init(channel: Channel, output: LoopOutput) {
         self.channel = channel
         self.eventLoop = channel.eventLoop
         self.output = output
@@ -27,7 +27,7 @@ final class Connection: ChatEndpoint, @unchecked Sendable {
     /// the loop by the session, run on the loop.
     var onResume: (() -> Void)?
 
-    func resumeInput() {
+    public func resumeInput() {
         eventLoop.execute { self.onResume?() }
     }
 
@@ -37,9 +37,15 @@ final class Connection: ChatEndpoint, @unchecked Sendable {
         output.enqueue(.line(self, Self.buffer(for: line)))
     }
 
+    /// Sends bytes as they are (another front end's wire, such as IRC's
+    /// CRLF lines), in order with everything else, from any thread.
+    public func send(bytes: ByteBuffer) {
+        output.enqueue(.line(self, bytes))
+    }
+
     /// Closes the socket once everything delivered before has been sent, or
     /// after `grace` if the client does not read it.
-    func closeAfterPendingWrites(grace: TimeAmount = .seconds(5)) {
+    public func closeAfterPendingWrites(grace: TimeAmount = .seconds(5)) {
         output.enqueue(.close(self, grace: grace))
     }
 

@@ -5,9 +5,9 @@ import NIOConcurrencyHelpers
 /// and the admission limits: at most `maxConnections` in all and
 /// `maxPerAddress` from one address (0: no limit), checked and counted
 /// under one lock so a burst of connects cannot slip past them.
-final class ConnectionRegistry: @unchecked Sendable {
+public final class ConnectionRegistry: @unchecked Sendable {
     /// Why a new connection was refused.
-    enum Refusal: Equatable {
+    public enum Refusal: Equatable, Sendable {
         case serverFull(max: Int)
         case tooManyFromAddress(max: Int)
     }
@@ -24,7 +24,7 @@ final class ConnectionRegistry: @unchecked Sendable {
     }
 
     /// Counts `connection` in, or says why it may not come in.
-    func admit(_ connection: Connection, address: String?) -> Refusal? {
+    public func admit(_ connection: Connection, address: String?) -> Refusal? {
         lock.withLock {
             if maxConnections > 0 && connections.count >= maxConnections { return .serverFull(max: maxConnections) }
             if let address, maxPerAddress > 0, perAddress[address, default: 0] >= maxPerAddress {
@@ -37,7 +37,7 @@ final class ConnectionRegistry: @unchecked Sendable {
     }
 
     /// Counts an admitted connection out.
-    func remove(_ connection: Connection, address: String?) {
+    public func remove(_ connection: Connection, address: String?) {
         lock.withLock {
             guard connections.removeValue(forKey: ObjectIdentifier(connection)) != nil, let address else { return }
             let left = perAddress[address, default: 1] - 1

@@ -23,7 +23,7 @@ public struct FloodLimits: Sendable {
 }
 
 /// What the gate tells the session, as user inbound events.
-enum FloodSignal {
+public enum FloodSignal {
     /// The connection went over its limits: its lines now wait.
     case slowed
     /// It stayed over them for `disconnectAfter`: close it.
@@ -39,11 +39,11 @@ enum FloodSignal {
 /// `disconnectAfter` (the line bucket never refills) disconnects it. Other
 /// connections are never touched: the chat sees a flooder's lines only at
 /// the allowed rate.
-final class FloodGate: ChannelDuplexHandler {
-    typealias InboundIn = InboundLine
-    typealias InboundOut = InboundLine
-    typealias OutboundIn = NIOAny
-    typealias OutboundOut = NIOAny
+public final class FloodGate: ChannelDuplexHandler {
+    public typealias InboundIn = InboundLine
+    public typealias InboundOut = InboundLine
+    public typealias OutboundIn = NIOAny
+    public typealias OutboundOut = NIOAny
 
     private let limits: FloodLimits
     private var lines: TokenBucket
@@ -55,13 +55,13 @@ final class FloodGate: ChannelDuplexHandler {
     private var release: Scheduled<Void>?
     private var disconnected = false
 
-    init(limits: FloodLimits, now: NIODeadline = .now()) {
+    public init(limits: FloodLimits, now: NIODeadline = .now()) {
         self.limits = limits
         lines = TokenBucket(rate: limits.linesPerSecond, burst: limits.burstLines, now: now)
         bytes = TokenBucket(rate: limits.bytesPerSecond, burst: limits.burstBytes, now: now)
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !disconnected else { return }
         let line = unwrapInboundIn(data)
         let now = NIODeadline.now()
@@ -78,7 +78,7 @@ final class FloodGate: ChannelDuplexHandler {
         scheduleRelease(context: context, now: now)
     }
 
-    func read(context: ChannelHandlerContext) {
+    public func read(context: ChannelHandlerContext) {
         if disconnected { return }
         if held.isEmpty {
             context.read()
@@ -87,11 +87,11 @@ final class FloodGate: ChannelDuplexHandler {
         }
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    public func handlerRemoved(context: ChannelHandlerContext) {
         release?.cancel()
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    public func channelInactive(context: ChannelHandlerContext) {
         release?.cancel()
         held.removeAll()
         context.fireChannelInactive()

@@ -12,7 +12,7 @@ import NIOCore
 /// touched once. Under load, one message costs one hop per loop, and many
 /// messages to one client leave in one syscall, as Redis does with its
 /// client reply buffers.
-final class LoopOutput: @unchecked Sendable {
+public final class LoopOutput: @unchecked Sendable {
     /// One queued piece of output.
     enum Item {
         /// The same item to many connections; each takes the bytes for its format.
@@ -121,7 +121,7 @@ final class LoopOutput: @unchecked Sendable {
 }
 
 /// One `LoopOutput` per event loop of a group, fixed at start.
-final class LoopOutputs: @unchecked Sendable {
+public final class LoopOutputs: @unchecked Sendable {
     private let outputs: [ObjectIdentifier: LoopOutput]
 
     init(group: EventLoopGroup) {
@@ -133,7 +133,7 @@ final class LoopOutputs: @unchecked Sendable {
     }
 
     /// The output of `loop`; a loop outside the group gets one of its own.
-    func output(for loop: EventLoop) -> LoopOutput {
+    public func output(for loop: EventLoop) -> LoopOutput {
         outputs[ObjectIdentifier(loop)] ?? LoopOutput(loop: loop)
     }
 }

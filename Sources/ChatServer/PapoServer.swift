@@ -71,6 +71,13 @@ public final class PapoServer: @unchecked Sendable {
 
     public var connectionCount: Int { registry.count }
 
+    /// What another front end (IRC) shares with this server: its event
+    /// loops and their output queues, and the connection limits, so its
+    /// sockets count against the same caps and are closed at shutdown.
+    public var frontEnd: FrontEndContext {
+        FrontEndContext(group: group, outputs: outputs, registry: registry, config: config)
+    }
+
     /// Stops accepting, tells every client, lets their queues drain, and
     /// closes every socket. The caller flushes the store afterwards.
     public func shutdown() async {
@@ -84,4 +91,13 @@ public final class PapoServer: @unchecked Sendable {
         if ownsGroup { try? await group.shutdownGracefully() }
         logger.info("Papo stopped")
     }
+}
+
+/// The parts of a `PapoServer` another front end runs on.
+public struct FrontEndContext: @unchecked Sendable {
+    public let group: EventLoopGroup
+    public let outputs: LoopOutputs
+    public let registry: ConnectionRegistry
+    /// Line, flood and timeout limits the other front end applies too.
+    public let config: ServerConfig
 }

@@ -1,7 +1,7 @@
 import NIOCore
 
 /// What the timers tell the session, as user inbound events.
-enum TimeoutSignal {
+public enum TimeoutSignal {
     /// A line was begun and not finished within the line timeout.
     case partialLine
 }
@@ -11,9 +11,9 @@ enum TimeoutSignal {
 /// it. Sits before the line decoder and looks only for newlines, so it
 /// costs one `memchr`-like scan per read. Lines that arrive whole (the
 /// usual case) never start a timer.
-final class PartialLineTimer: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
+public final class PartialLineTimer: ChannelInboundHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = ByteBuffer
 
     private let timeout: TimeAmount
     /// Counts partial lines begun; a timer only fires for the one it was set for.
@@ -21,11 +21,11 @@ final class PartialLineTimer: ChannelInboundHandler {
     private var pending = false
     private var timer: Scheduled<Void>?
 
-    init(timeout: TimeAmount) {
+    public init(timeout: TimeAmount) {
         self.timeout = timeout
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         let view = buffer.readableBytesView
         if let last = view.last {
@@ -42,7 +42,7 @@ final class PartialLineTimer: ChannelInboundHandler {
         context.fireChannelRead(data)
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    public func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         context.fireChannelInactive()
     }

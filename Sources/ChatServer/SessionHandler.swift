@@ -351,7 +351,7 @@ final class SessionHandler: ChannelInboundHandler {
 }
 
 extension ConnectionRegistry.Refusal {
-    var error: ChatError {
+    public var error: ChatError {
         switch self {
         case .serverFull(let max): .serverFull(max: max)
         case .tooManyFromAddress(let max): .tooManyConnections(max: max)

@@ -3,6 +3,7 @@ import BotEngine
 import ChatCore
 import ChatServer
 import ChatStore
+import IRCServer
 import Foundation
 import Logging
 import LuaBots
@@ -76,6 +77,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "TLS: PEM file of the server's private key (with --tls-cert).")
     var tlsKey: String?
 
+    @Option(help: "IRC: also listen for IRC clients (irssi, weechat...) on this port (docs/IRC.md).")
+    var ircPort: Int?
+
+    @Option(help: "IRC: the server name clients see in replies.")
+    var ircServerName = "papo.local"
+
+    @Option(help: "IRC: a password every IRC client must send with PASS (otherwise PASS is a registered nick's password).")
+    var ircPassword: String?
+
+    @Option(help: "IRC: NAME:PASSWORD for OPER, which makes the user a Papo admin (repeatable).")
+    var ircOper: [String] = []
+
     @Option(help: "Event-loop threads (default: one less than the cores, at least one).")
     var threads = ServerConfig.defaultThreads
 
@@ -101,6 +114,13 @@ struct Serve: AsyncParsableCommand {
         }
         guard (1...1000).contains(maxRoomsPerUser), (1...1_000_000).contains(maxRooms), maxNewRoomsPerHour >= 1 else {
             throw ValidationError("--max-rooms-per-user must be 1...1000, --max-rooms 1...1000000, --max-new-rooms-per-hour 1 or more")
+        }
+        if let ircPort, !(0...65_535).contains(ircPort) { throw ValidationError("--irc-port must be 0...65535") }
+        guard ircServerName.contains("."), !ircServerName.contains(" "), ircServerName.utf8.count <= 63 else {
+            throw ValidationError("--irc-server-name must look like a host name (with a dot, no spaces)")
+        }
+        for oper in ircOper where oper.split(separator: ":", maxSplits: 1).count != 2 {
+            throw ValidationError("--irc-oper takes NAME:PASSWORD")
         }
         guard floodLines >= 0, floodBurst >= 1, floodBytes >= 1, floodDisconnectAfter > 0 else {
             throw ValidationError("flood limits must be positive (--flood-lines 0 turns flood control off)")
@@ -141,7 +161,10 @@ struct Serve: AsyncParsableCommand {
                                                      maxConnectionsPerAddress: maxConnectionsPerAddress,
                                                      tls: tlsFiles, sendBufferBytes: sendBuffer),
                                 logger: logger)
-        let service = ServerService(server: server, storage: storage, logger: logger)
+        let irc = ircPort.map { port in
+            IRCServer(engine: engine, config: ircConfig(port: port), frontEnd: server.frontEnd, logger: logger)
+        }
+        let service = ServerService(server: server, irc: irc, storage: storage, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
@@ -153,19 +176,33 @@ struct Serve: AsyncParsableCommand {
 /// then says goodbye to clients, closes sockets and flushes history.
 struct ServerService: Service {
     let server: PapoServer
+    let irc: IRCServer?
     let storage: SQLiteStorage
     let logger: Logger
 
     func run() async throws {
         try await server.start()
+        try await irc?.start()
         try? await gracefulShutdown()
         logger.info("shutting down")
+        await irc?.stop()
         await server.shutdown()
         storage.flush()
     }
 }
 
 extension Serve {
+    func ircConfig(port: Int) -> IRCConfig {
+        var operators: [String: String] = [:]
+        for oper in ircOper {
+            let parts = oper.split(separator: ":", maxSplits: 1).map(String.init)
+            operators[parts[0]] = parts[1]
+        }
+        return IRCConfig(host: host, port: port, serverName: ircServerName,
+                         password: ircPassword ?? ProcessInfo.processInfo.environment["PAPO_IRC_PASSWORD"],
+                         operators: operators)
+    }
+
     var tlsFiles: TLSFiles? {
         guard let tlsCert, let tlsKey else { return nil }
         return TLSFiles(certificateChain: tlsCert, privateKey: tlsKey)

@@ -3,6 +3,7 @@ import ChatCore
 import ChatServer
 import ChatStore
 import Foundation
+import IRCServer
 import Logging
 import LuaBots
 import NIOCore
@@ -14,6 +15,9 @@ final class TestServer {
     let server: PapoServer
     let storage: SQLiteStorage
     let port: Int
+    /// The IRC front end, when the test asked for one.
+    private(set) var irc: IRCServer?
+    private(set) var ircPort = 0
 
     private init(directory: URL, server: PapoServer, storage: SQLiteStorage, port: Int) {
         self.directory = directory
@@ -37,7 +41,8 @@ final class TestServer {
                       bots: URL? = nil, flood: FloodLimits? = nil, namingTimeout: TimeAmount = .seconds(60),
                       lineTimeout: TimeAmount = .seconds(60), maxConnections: Int = 20_000,
                       maxConnectionsPerAddress: Int = 0, tls: TLSFiles? = nil,
-                      sendBufferBytes: Int = ServerConfig.defaultSendBufferBytes) async throws -> TestServer {
+                      sendBufferBytes: Int = ServerConfig.defaultSendBufferBytes,
+                      irc: IRCConfig? = nil) async throws -> TestServer {
         var logger = Logger(label: "papo-test")
         logger.logLevel = .critical
         let storage = try SQLiteStorage(directory: directory)
@@ -56,10 +61,18 @@ final class TestServer {
                                   tls: tls, sendBufferBytes: sendBufferBytes)
         let server = PapoServer(engine: engine, config: config, logger: logger)
         let port = try await server.start()
-        return TestServer(directory: directory, server: server, storage: storage, port: port)
+        let started = TestServer(directory: directory, server: server, storage: storage, port: port)
+        if var irc {
+            irc.port = 0
+            let front = IRCServer(engine: engine, config: irc, frontEnd: server.frontEnd, logger: logger)
+            started.ircPort = try await front.start()
+            started.irc = front
+        }
+        return started
     }
 
     func stop() async {
+        await irc?.stop()
         await server.shutdown()
         storage.flush()
     }
@@ -67,6 +80,16 @@ final class TestServer {
     func text(_ name: String) throws -> LineClient {
         let client = try LineClient(port: port)
         try client.logIn(as: name)
+        return client
+    }
+
+    /// An IRC client registered as `nick` (after `lines`, such as CAP or PASS).
+    func ircClient(_ nick: String, before lines: [String] = []) throws -> IRCTestClient {
+        let client = try IRCTestClient(port: ircPort)
+        for line in lines { client.send(line) }
+        client.send("NICK \(nick)")
+        client.send("USER \(nick) 0 * :\(nick)")
+        try client.waitFor(command: "422")
         return client
     }
 

@@ -1,0 +1,95 @@
+import ChatCore
+import ChatServer
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// One IRC connection as the core sees it: the endpoint its deliveries
+/// come to. It renders each event and reply as IRC lines for this client
+/// (its nick, its capabilities) and queues them on the connection, so
+/// everything leaves in the order the core delivered it.
+final class IRCClient: FrontEndEndpoint, @unchecked Sendable {
+    let connection: Connection
+    let serverName: String
+    private let lock = NIOLock()
+    /// Guarded by `lock`: read on any thread by `receive`.
+    private var _nick = "*"
+    private var _caps: Set<IRCCapability> = []
+    /// Set on the loop by the session once it is registered.
+    var userID: UserID?
+    /// What the session does with a reply that needs the engine again (a
+    /// `!command`'s answer said in the channel), or when the core takes
+    /// the user's lines again. Set and run on the loop.
+    var onFantasyReply: ((_ room: String, _ text: String) -> Void)?
+    var onResume: (() -> Void)?
+
+    init(connection: Connection, serverName: String) {
+        self.connection = connection
+        self.serverName = serverName
+    }
+
+    var nick: String {
+        get { lock.withLock { _nick } }
+        set { lock.withLock { _nick = newValue } }
+    }
+
+    var caps: Set<IRCCapability> {
+        get { lock.withLock { _caps } }
+        set { lock.withLock { _caps = newValue } }
+    }
+
+    func resumeInput() {
+        connection.eventLoop.execute { self.onResume?() }
+    }
+
+    func receive(_ item: Outgoing) {
+        let (nick, caps) = lock.withLock { (_nick, _caps) }
+        var view = IRCRenderer.Viewer(nick: nick, caps: caps, serverName: serverName)
+        switch item {
+        case .event(let event):
+            if event.kind == .rename, let old = event.sender, let new = event.target, old == nick {
+                self.nick = new
+            }
+            send(IRCRenderer.lines(for: event, viewer: view))
+        case .reply(let reply):
+            if let request = IRCRequest(reply.requestID), case .fantasy(let room) = request,
+               reply.error == nil, !reply.text.isEmpty {
+                let text = reply.text
+                connection.eventLoop.execute { self.onFantasyReply?(room, text) }
+                return
+            }
+            view.nick = nick
+            send(IRCRenderer.lines(for: reply, viewer: view))
+        }
+    }
+
+    /// Says goodbye with ERROR (which every client shows) and closes once
+    /// that and everything before it is written.
+    func closeAfterPendingWrites() {
+        send([IRCMessage(command: "ERROR", params: ["Conexão encerrada"])])
+        connection.closeAfterPendingWrites()
+    }
+
+    /// Queues `messages` as CRLF lines, in order with all else.
+    func send(_ messages: [IRCMessage]) {
+        guard !messages.isEmpty else { return }
+        var buffer = ByteBufferAllocator().buffer(capacity: 128 * messages.count)
+        for message in messages {
+            buffer.writeString(message.serialized())
+            buffer.writeStaticString("\r\n")
+        }
+        connection.send(bytes: buffer)
+    }
+
+    /// A numeric reply from the server to this client.
+    func numeric(_ code: String, _ params: String...) -> IRCMessage {
+        IRCMessage(source: serverName, command: code, params: [nick] + params)
+    }
+}
+
+/// IRCv3 capabilities Papo offers.
+enum IRCCapability: String, CaseIterable, Sendable {
+    case serverTime = "server-time"
+    case echoMessage = "echo-message"
+    case messageTags = "message-tags"
+    case batch
+}

@@ -1,0 +1,95 @@
+import BotEngine
+import ChatCore
+
+/// MODE: queries of a channel's modes and ban list, `+b`/`-b` on a nick's
+/// mask, `+o`/`-o` for Papo moderators; user modes are only answered.
+extension IRCCommands {
+    func mode(_ message: IRCMessage) -> Bool {
+        let params = message.params
+        guard let target = params.first else {
+            client.send([client.numeric("461", "MODE", "Faltam parâmetros")])
+            return true
+        }
+        guard target.hasPrefix("#") else {
+            // User modes: Papo keeps none; others' modes are not shown (502).
+            let mine = nameKey(target) == nameKey(client.nick)
+            client.send([mine ? client.numeric("221", "+") : client.numeric("502", "Só é possível ver os próprios modos")])
+            return true
+        }
+        let config = self.config, id = self.id
+        guard params.count > 1 else {
+            return perform("MODE", target) { chat in try IRCReplies(chat: chat, id: id, config: config).channelModes(Self.roomName(target)) }
+        }
+        let changes = Self.parseChanges(params[1], arguments: Array(params.dropFirst(2)))
+        if changes.isEmpty || changes.allSatisfy({ $0.mode == "b" && $0.argument == nil }) {
+            return perform("MODE", target) { chat in try IRCReplies(chat: chat, id: id, config: config).banList(Self.roomName(target)) }
+        }
+        var more = true
+        for change in changes.prefix(4) {
+            more = perform("MODE", target) { chat in
+                let room = try Self.roomName(target)
+                let replies = IRCReplies(chat: chat, id: id, config: config)
+                switch (change.mode, change.argument) {
+                case ("b", nil):
+                    return try replies.banList(room)
+                case ("b", let mask?):
+                    guard let name = Self.nick(ofMask: mask) else {
+                        return replies.numeric("696", target, "b", mask, "O Papo bane por apelido: use apelido!*@*").serialized()
+                    }
+                    if change.adding { try chat.banName(id, name: name, in: room) } else { try chat.unban(id, target: name, in: room) }
+                    return ""
+                case ("o", let name?):
+                    // Papo moderators are accounts; the room's owner (or an admin) names them.
+                    _ = try chat.switchRoom(id, to: room)
+                    if change.adding { _ = try chat.addModerator(by: id, name: name) } else { _ = try chat.removeModerator(by: id, name: name) }
+                    return ""
+                case ("n", nil), ("t", nil):
+                    // Always on in Papo.
+                    return change.adding ? "" : replies.numeric("472", String(change.mode), "Salas do Papo são sempre +nt").serialized()
+                case (let mode, _):
+                    return replies.numeric("472", String(mode), "Modo desconhecido para o Papo").serialized()
+                }
+            } && more
+        }
+        return more
+    }
+
+    private func perform(_ command: String, _ target: String, _ action: @escaping ChatEngine.Action) -> Bool {
+        engine.perform(from: id, requestID: IRCRequest.lines(command: command, target: target).id, action)
+    }
+
+    struct ModeChange: Equatable {
+        var adding: Bool
+        var mode: Character
+        var argument: String?
+    }
+
+    /// `+bo-b mask nick mask`: modes with their arguments (b, o, k, l, v take one when set).
+    static func parseChanges(_ modes: String, arguments: [String]) -> [ModeChange] {
+        var adding = true
+        var remaining = arguments[...]
+        var changes: [ModeChange] = []
+        for character in modes {
+            switch character {
+            case "+": adding = true
+            case "-": adding = false
+            default:
+                let takesArgument = "bovk".contains(character) || (character == "l" && adding)
+                let argument = takesArgument ? remaining.popFirst() : nil
+                changes.append(ModeChange(adding: adding, mode: character, argument: argument))
+            }
+        }
+        return changes
+    }
+
+    /// The nick a ban mask names: `nick!*@*`, `nick!*`, or a bare `nick`;
+    /// nil for masks with wildcards in the nick (Papo bans names, accounts
+    /// and, off loopback, addresses; not patterns).
+    static func nick(ofMask mask: String) -> String? {
+        let nick = String(mask.prefix { $0 != "!" && $0 != "@" })
+        guard !nick.isEmpty, !nick.contains("*"), !nick.contains("?") else { return nil }
+        let rest = mask.dropFirst(nick.count)
+        guard rest.isEmpty || rest == "!*@*" || rest == "!*" || rest == "!*@*" else { return nil }
+        return nick
+    }
+}

@@ -1,0 +1,267 @@
+import BotEngine
+import ChatCore
+
+/// The commands of a registered IRC client, each mapped onto the engine:
+/// chat lines become Papo command lines (`/em`, `/privado`, any command
+/// of the table for the bot), the rest become engine actions on the chat.
+/// Either way the engine runs them in the user's order and answers through
+/// the outbox (`IRCRequest` says how the answer is rendered).
+struct IRCCommands {
+    let session: IRCSession
+    let id: UserID
+
+    var engine: ChatEngine { session.engine }
+    var client: IRCClient { session.client }
+    var config: IRCConfig { session.config }
+
+    /// Runs `message`; false when the engine asks for no more lines for now.
+    func run(_ message: IRCMessage) -> Bool {
+        let params = message.params
+        switch message.command {
+        case "PING":
+            guard let token = params.first else { return missing(message) }
+            return engine.perform(from: id, requestID: IRCRequest.pong.id) { _ in token }
+        case "PONG":
+            return true
+        case "CAP":
+            session.capability(message)
+            return true
+        case "PASS", "USER":
+            client.send([client.numeric("462", "Você já se registrou")])
+            return true
+        case "NICK":
+            guard let nick = params.first, !nick.isEmpty else {
+                client.send([client.numeric("431", "Nenhum apelido informado")])
+                return true
+            }
+            return lines("NICK", nick) { chat in
+                if nick == chat.name(of: id) { return "" }
+                try chat.rename(id, to: nick)
+                return ""
+            }
+        case "JOIN":
+            guard let targets = params.first else { return missing(message) }
+            if targets == "0" { return partAll() }
+            var more = true
+            for target in targets.split(separator: ",").map(String.init) {
+                more = join(target) && more
+            }
+            return more
+        case "PART":
+            guard let targets = params.first else { return missing(message) }
+            var more = true
+            for target in targets.split(separator: ",").map(String.init) {
+                more = lines("PART", target) { chat in
+                    let room = try Self.roomName(target)
+                    if chat.existingRoomName(room) == nil { throw ChatError.noSuchRoom(room) }
+                    try chat.part(id, room: room)
+                    return ""
+                } && more
+            }
+            return more
+        case "PRIVMSG", "NOTICE":
+            guard let targets = params.first, !targets.isEmpty else {
+                if message.command == "PRIVMSG" { client.send([client.numeric("411", "Falta o destinatário (PRIVMSG)")]) }
+                return true
+            }
+            guard params.count > 1, !params[1].isEmpty else {
+                if message.command == "PRIVMSG" { client.send([client.numeric("412", "Nada para enviar")]) }
+                return true
+            }
+            var more = true
+            for target in targets.split(separator: ",").prefix(4).map(String.init) {
+                more = say(params[1], to: target, command: message.command) && more
+            }
+            return more
+        case "TAGMSG":
+            return true
+        case "QUIT":
+            let reason = params.first.map { IRCRenderer.clean($0) }
+            session.state = .closed
+            engine.withChat { chat in chat.quit(id, reason: reason.map { "Quit: \($0)" } ?? "Quit") }
+            return true
+        case "TOPIC":
+            guard let target = params.first else { return missing(message) }
+            if params.count == 1 {
+                return lines("TOPIC", target) { chat in
+                    let (room, topic) = try chat.topic(ofRoom: try Self.roomName(target))
+                    guard chat.roomNames(of: id).contains(room) else { throw ChatError.notMember(room) }
+                    let replies = IRCReplies(chat: chat, id: id, config: config)
+                    guard let topic else { return replies.numeric("331", "#" + room, "Sem tópico").serialized() }
+                    return IRCReplies.joined([
+                        replies.numeric("332", "#" + room, topic.text),
+                        replies.numeric("333", "#" + room, IRCRenderer.mask(topic.setBy),
+                                        String(Int(topic.time.timeIntervalSince1970))),
+                    ])
+                }
+            }
+            return lines("TOPIC", target) { chat in
+                try chat.setTopic(id, params[1].isEmpty ? nil : params[1], in: try Self.roomName(target))
+                return ""
+            }
+        case "NAMES":
+            guard let target = params.first else {
+                return lines("NAMES", "*") { chat in IRCReplies(chat: chat, id: id, config: config).numeric("366", "*", "Fim da lista de NAMES").serialized() }
+            }
+            return lines("NAMES", target) { chat in
+                let replies = IRCReplies(chat: chat, id: id, config: config)
+                guard let room = try? Self.roomName(target), chat.existingRoomName(room) != nil else {
+                    return replies.numeric("366", target, "Fim da lista de NAMES").serialized()
+                }
+                return IRCReplies.joined(try replies.names(room: room))
+            }
+        case "WHO":
+            let mask = params.first ?? "*"
+            return lines("WHO", mask) { chat in IRCReplies(chat: chat, id: id, config: config).who(mask) }
+        case "WHOIS":
+            guard let target = params.last, !target.isEmpty else {
+                client.send([client.numeric("431", "Nenhum apelido informado")])
+                return true
+            }
+            let away = session.awayMessage
+            return lines("WHOIS", target) { chat in IRCReplies(chat: chat, id: id, config: config).whois(target, away: away) }
+        case "LIST":
+            return lines("LIST", "*") { chat in IRCReplies(chat: chat, id: id, config: config).list() }
+        case "MODE":
+            return mode(message)
+        case "KICK":
+            guard params.count >= 2 else { return missing(message) }
+            let channel = params[0]
+            var more = true
+            for target in params[1].split(separator: ",").prefix(4).map(String.init) {
+                more = lines("KICK", channel) { chat in
+                    try chat.kick(id, target: target, in: try Self.roomName(channel))
+                    return ""
+                } && more
+            }
+            return more
+        case "AWAY":
+            let text = params.first.flatMap { $0.isEmpty ? nil : IRCRenderer.clean(String($0.prefix(300))) }
+            session.awayMessage = text
+            return lines("AWAY", "") { chat in
+                let replies = IRCReplies(chat: chat, id: id, config: config)
+                return text == nil ? replies.numeric("305", "Você não está mais ausente").serialized()
+                    : replies.numeric("306", "Você está marcado como ausente").serialized()
+            }
+        case "OPER":
+            guard params.count >= 2 else { return missing(message) }
+            guard config.operators[params[0]] == params[1] else {
+                client.send([client.numeric("464", "Senha incorreta")])
+                return true
+            }
+            return lines("OPER", "") { chat in
+                if !chat.isAdmin(id) { try chat.grantAdmin(id) }
+                return IRCReplies(chat: chat, id: id, config: config).numeric("381", "Você agora é administrador do Papo").serialized()
+            }
+        case "MOTD":
+            return lines("MOTD", "") { chat in
+                IRCReplies(chat: chat, id: id, config: config).numeric("422", "Este servidor não tem MOTD").serialized()
+            }
+        case "LUSERS":
+            return lines("LUSERS", "") { chat in IRCReplies.joined(IRCReplies(chat: chat, id: id, config: config).luserLines) }
+        case "VERSION":
+            return lines("VERSION", "") { chat in
+                let replies = IRCReplies(chat: chat, id: id, config: config)
+                return IRCReplies.joined([replies.numeric("351", IRCReplies.version, config.serverName, "Papo")]
+                                         + replies.isupportLines)
+            }
+        case "ISON":
+            let names = params.flatMap { $0.split(separator: " ").map(String.init) }
+            return lines("ISON", "") { chat in
+                let online = names.compactMap { chat.onlineName($0) }
+                return IRCReplies(chat: chat, id: id, config: config).numeric("303", online.joined(separator: " ")).serialized()
+            }
+        case "PAPO":
+            // `/papo ajuda` (or /quote PAPO ajuda): a command of the table, as `/msg papo ajuda`.
+            return runForBot(params.joined(separator: " "))
+        default:
+            client.send([client.numeric("421", message.command, "Comando desconhecido")])
+            return true
+        }
+    }
+
+    /// 461 for a command without the parameters it needs.
+    private func missing(_ message: IRCMessage) -> Bool {
+        client.send([client.numeric("461", message.command, "Faltam parâmetros")])
+        return true
+    }
+
+    /// Runs an action whose text is IRC lines (errors: `command`'s numerics on `target`).
+    private func lines(_ command: String, _ target: String, _ action: @escaping ChatEngine.Action) -> Bool {
+        engine.perform(from: id, requestID: IRCRequest.lines(command: command, target: target).id, action)
+    }
+
+    /// `#sala` to Papo's `sala`; anything else is not a channel (403).
+    static func roomName(_ target: String) throws -> String {
+        guard target.hasPrefix("#"), target.count > 1 else { throw ChatError.noSuchRoom(target) }
+        return String(target.dropFirst())
+    }
+
+    private func join(_ target: String) -> Bool {
+        lines("JOIN", target) { [config] chat in
+            let room = try Self.roomName(target)
+            do {
+                let (name, outcome, _) = try chat.join(id, room: room)
+                // Already in it: IRC says nothing.
+                if outcome == .switched { return "" }
+                return try IRCReplies(chat: chat, id: id, config: config).joinBurst(room: name)
+            } catch ChatError.alreadyInRoom {
+                return ""
+            } catch ChatError.roomNameInvalid {
+                throw ChatError.noSuchRoom(room)
+            }
+        }
+    }
+
+    private func partAll() -> Bool {
+        lines("PART", "*") { chat in
+            for room in chat.roomNames(of: id) { try chat.part(id, room: room) }
+            return ""
+        }
+    }
+
+    /// PRIVMSG or NOTICE to a channel, a nick, or the bot.
+    private func say(_ rawText: String, to target: String, command: String) -> Bool {
+        var text = rawText
+        // CTCP ACTION (`/me`) becomes a line in the third person; other CTCP is not carried.
+        if text.hasPrefix("\u{1}") {
+            let body = text.dropFirst().prefix { $0 != "\u{1}" }
+            guard body.hasPrefix("ACTION ") else { return true }
+            text = "* \(client.nick) " + body.dropFirst(7)
+        }
+        let request = IRCRequest.message(command: command, target: target).id
+        if target.hasPrefix("#") {
+            let room = String(target.dropFirst())
+            if text.hasPrefix("!"), text.count > 1, command == "PRIVMSG" { return fantasy(String(text.dropFirst()), room: room, raw: text) }
+            return engine.handle(line: "/em \(room) \(text)", from: id, requestID: request)
+        }
+        if nameKey(target) == Chat.botName {
+            return command == "PRIVMSG" ? runForBot(text) : true
+        }
+        return engine.handle(line: "/privado \(target) \(text)", from: id, requestID: request)
+    }
+
+    /// `PRIVMSG papo :dado 2d6`: the command `/dado 2d6`, answered in NOTICEs.
+    private func runForBot(_ text: String) -> Bool {
+        var line = text.drop { $0 == " " || $0 == "/" }
+        if line.isEmpty { line = "ajuda" }
+        return engine.handle(line: "/" + line, from: id, requestID: IRCRequest.bot.id)
+    }
+
+    /// `!dado 2d6` in a channel: the line is said there, then the command
+    /// runs with that channel as the current room, and the bot says its
+    /// answer in the channel (errors come back as NOTICEs). A password
+    /// command is never said: it is refused before anything is sent.
+    private func fantasy(_ command: String, room: String, raw: String) -> Bool {
+        if BuiltinCommands.looksLikePasswordCommand("/" + command) {
+            return lines("PRIVMSG", "#" + room) { _ in throw ChatError.looksLikePassword }
+        }
+        let said = engine.handle(line: "/em \(room) \(raw)", from: id,
+                                 requestID: IRCRequest.message(command: "PRIVMSG", target: "#" + room).id)
+        _ = engine.perform(from: id, requestID: IRCRequest.message(command: "PRIVMSG", target: "#" + room).id) { chat in
+            try chat.switchRoom(id, to: room)
+            return ""
+        }
+        return engine.handle(line: "/" + command, from: id, requestID: IRCRequest.fantasy(room: room).id) && said
+    }
+}

@@ -1,0 +1,180 @@
+import BotEngine
+import ChatCore
+import Foundation
+
+/// The numerics a command answers with, built from the chat's state as the
+/// engine runs the request (under the chat's lock, so they are exact and
+/// in order). Each returns IRC lines joined by newlines: an `IRCRequest.lines` reply.
+struct IRCReplies {
+    let chat: Chat
+    let id: UserID
+    let config: IRCConfig
+
+    static let version = "papo-1.0"
+
+    var nick: String { chat.name(of: id) ?? "*" }
+
+    func numeric(_ code: String, _ params: String...) -> IRCMessage {
+        IRCMessage(source: config.serverName, command: code, params: [nick] + params)
+    }
+
+    static func joined(_ messages: [IRCMessage]) -> String {
+        messages.map { $0.serialized() }.joined(separator: "\n")
+    }
+
+    /// 001-005, the user count and 422 (Papo has no MOTD), in the order the
+    /// Modern IRC spec gives for the end of registration.
+    func welcome(user: String, address: String?, account: String?) -> String {
+        let started = TimeFormat.dateTime(chat.startedAt)
+        var lines = [
+            numeric("001", "Bem-vindo à rede \(config.networkName), \(IRCRenderer.mask(nick))"),
+            numeric("002", "Seu servidor é \(config.serverName), versão \(Self.version)"),
+            numeric("003", "Este servidor está no ar desde \(started)"),
+            IRCMessage(source: config.serverName, command: "004",
+                       params: [nick, config.serverName, Self.version, "o", "bnot", "bo"]),
+        ]
+        lines += isupportLines
+        lines += luserLines
+        lines.append(numeric("422", "Este servidor não tem MOTD. Converse com /msg papo ajuda"))
+        if let account { lines.append(numeric("900", IRCRenderer.mask(nick), account, "Você entrou na conta \(account)")) }
+        return Self.joined(lines)
+    }
+
+    /// 005, at most 12 tokens a line.
+    var isupportLines: [IRCMessage] {
+        let tokens = isupport
+        return stride(from: 0, to: tokens.count, by: 12).map { start in
+            let chunk = Array(tokens[start..<min(start + 12, tokens.count)])
+            return IRCMessage(source: config.serverName, command: "005",
+                              params: [nick] + chunk + ["são aceitos por este servidor"])
+        }
+    }
+
+    var isupport: [String] {
+        [
+            "CASEMAPPING=ascii", "CHANTYPES=#", "PREFIX=(o)@", "CHANMODES=b,,,nt",
+            "CHANLIMIT=#:\(chat.limits.perUser)", "NICKLEN=\(NameRules.maxNameLength)",
+            "CHANNELLEN=\(NameRules.maxRoomLength + 1)", "TOPICLEN=\(RoomLimits.maxTopicLength)",
+            "NETWORK=\(config.networkName)", "TARGMAX=PRIVMSG:4,NOTICE:4,JOIN:,PART:,KICK:4,NAMES:1,WHOIS:1",
+            "MAXTARGETS=4", "MODES=4", "BOT=B", "UTF8ONLY", "AWAYLEN=300", "KICKLEN=300",
+        ]
+    }
+
+    var luserLines: [IRCMessage] {
+        let stats = chat.stats(top: 0)
+        return [
+            numeric("251", "Há \(stats.connectedUsers) usuários e 1 servidor"),
+            numeric("254", String(stats.rooms), "salas"),
+            numeric("255", "Eu tenho \(stats.connectedUsers) clientes e 1 servidor"),
+        ]
+    }
+
+    /// What follows the JOIN line: the topic, if any, then NAMES.
+    func joinBurst(room: String) throws -> String {
+        var lines: [IRCMessage] = []
+        if let topic = try chat.topic(ofRoom: room).topic {
+            lines.append(numeric("332", "#" + room, topic.text))
+            lines.append(numeric("333", "#" + room, IRCRenderer.mask(topic.setBy), String(Int(topic.time.timeIntervalSince1970))))
+        }
+        lines += try names(room: room)
+        return Self.joined(lines)
+    }
+
+    /// 353 with `@` before moderators (and admins), then 366. The bot sits
+    /// in no room, so it is never listed (docs/IRC.md).
+    func names(room requested: String) throws -> [IRCMessage] {
+        let (room, members) = try chat.members(ofRoom: requested)
+        var lines: [IRCMessage] = []
+        var current: [String] = []
+        var size = 0
+        for member in members {
+            let entry = (member.role >= .moderator ? "@" : "") + member.name
+            if size + entry.utf8.count > 400 {
+                lines.append(numeric("353", "=", "#" + room, current.joined(separator: " ")))
+                current = []
+                size = 0
+            }
+            current.append(entry)
+            size += entry.utf8.count + 1
+        }
+        if !current.isEmpty { lines.append(numeric("353", "=", "#" + room, current.joined(separator: " "))) }
+        lines.append(numeric("366", "#" + room, "Fim da lista de NAMES"))
+        return lines
+    }
+
+    /// WHO #room or WHO nick: 352 per user, then 315.
+    func who(_ mask: String) -> String {
+        var lines: [IRCMessage] = []
+        func row(_ name: String, _ channel: String, _ role: Role) {
+            lines.append(numeric("352", channel, name, "papo", config.serverName, name,
+                                 "H" + (role >= .moderator ? "@" : ""), "0 \(name)"))
+        }
+        if mask.hasPrefix("#") {
+            if let (room, members) = try? chat.members(ofRoom: mask) {
+                for member in members { row(member.name, "#" + room, member.role) }
+            }
+        } else if let user = chat.connectedUsers().first(where: { nameKey($0.name) == nameKey(mask) }) {
+            row(user.name, user.rooms.first.map { "#" + $0 } ?? "*", user.role)
+        }
+        lines.append(numeric("315", mask, "Fim da lista de WHO"))
+        return Self.joined(lines)
+    }
+
+    /// WHOIS nick: 311, 319, 312, 330 for an account, 301 when away, 318.
+    func whois(_ target: String, away: String?) -> String {
+        guard let user = chat.connectedUsers().first(where: { nameKey($0.name) == nameKey(target) }) else {
+            if nameKey(target) == Chat.botName {
+                return Self.joined([
+                    numeric("311", Chat.botName, "bot", "papo", "*", "O bot do Papo: /msg papo ajuda"),
+                    numeric("335", Chat.botName, "é um bot"),
+                    numeric("318", Chat.botName, "Fim do WHOIS"),
+                ])
+            }
+            return Self.joined([numeric("401", target, ChatError.noSuchUser(target).message),
+                                numeric("318", target, "Fim do WHOIS")])
+        }
+        var lines = [numeric("311", user.name, user.name, "papo", "*", user.name)]
+        if !user.rooms.isEmpty {
+            let rooms = user.rooms.map { room in
+                let role = (try? chat.members(ofRoom: room))?.members.first { nameKey($0.name) == nameKey(user.name) }?.role
+                return (role ?? .user >= .moderator ? "@#" : "#") + room
+            }
+            lines.append(numeric("319", user.name, rooms.joined(separator: " ")))
+        }
+        lines.append(numeric("312", user.name, config.serverName, "Papo"))
+        if let away, nameKey(user.name) == nameKey(nick) { lines.append(numeric("301", user.name, away)) }
+        let idle = Int(chat.now.timeIntervalSince(user.lastSpokeAt ?? user.connectedAt))
+        lines.append(numeric("317", user.name, String(max(0, idle)), String(Int(user.connectedAt.timeIntervalSince1970)),
+                             "segundos parado, hora de entrada"))
+        lines.append(numeric("318", user.name, "Fim do WHOIS"))
+        return Self.joined(lines)
+    }
+
+    /// LIST: 321, a 322 per room, 323.
+    func list() -> String {
+        var lines = [numeric("321", "Canal", "Usuários  Tópico")]
+        for room in chat.roomList() {
+            lines.append(numeric("322", "#" + room.name, String(room.memberCount), room.topic ?? ""))
+        }
+        lines.append(numeric("323", "Fim da LIST"))
+        return Self.joined(lines)
+    }
+
+    /// MODE #room: Papo rooms are always +n (members only speak) and +t
+    /// (moderators set the topic).
+    func channelModes(_ room: String) throws -> String {
+        let name = try chat.topic(ofRoom: room).room
+        return Self.joined([numeric("324", "#" + name, "+nt")])
+    }
+
+    /// MODE #room b: the ban list.
+    func banList(_ room: String) throws -> String {
+        let (name, bans) = try chat.bans(ofRoom: room)
+        var lines = bans.map { ban in
+            numeric("367", "#" + name, IRCRenderer.banMask(ban.name), IRCRenderer.mask(ban.bannedBy),
+                    String(Int(ban.time.timeIntervalSince1970)))
+        }
+        lines.append(numeric("368", "#" + name, "Fim da lista de banimentos"))
+        return Self.joined(lines)
+    }
+}

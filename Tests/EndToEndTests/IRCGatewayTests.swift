@@ -1,0 +1,240 @@
+import Foundation
+import IRCServer
+import Testing
+
+/// Issue #14 over real sockets: IRC clients and nc users in the same
+/// rooms of one server, with IRC's registration, numerics and moderation.
+@Suite(.timeLimit(.minutes(1))) struct IRCGatewayTests {
+    static let config = IRCConfig(serverName: "My.Little.Server", operators: ["operuser": "operpassword"])
+
+    @Test func registrationGivesTheWelcomeBurstAndNoRoom() async throws {
+        let server = try await TestServer.start(irc: Self.config)
+        let ana = try IRCTestClient(port: server.ircPort)
+        ana.send("CAP LS 302")
+        ana.send("NICK ana")
+        ana.send("USER ana 0 * :Ana")
+        let ls = try ana.waitFor(command: "CAP").message
+        #expect(ls.params.prefix(2) == ["*", "LS"])
+        #expect(ls.params.last?.split(separator: " ").contains("server-time") == true)
+        // Nothing before CAP END: the client is still negotiating.
+        ana.send("CAP REQ :server-time bogus-cap")
+        #expect(try ana.waitFor(command: "CAP").message.params[1] == "NAK")
+        ana.send("CAP END")
+        let (welcome, before) = try ana.waitFor(command: "001")
+        #expect(before.isEmpty)
+        #expect(welcome.source == "My.Little.Server" && welcome.params.first == "ana")
+        let burst = try ana.waitFor(command: "422").before
+        #expect(burst.map(\.command).prefix(3) == ["002", "003", "004"])
+        let tokens = burst.filter { $0.command == "005" }.flatMap { $0.params.dropFirst().dropLast() }
+        for token in ["CASEMAPPING=ascii", "CHANTYPES=#", "PREFIX=(o)@", "NICKLEN=24"] { #expect(tokens.contains(token)) }
+        // In no channel: a WHOIS lists none, and nothing else came.
+        ana.send("WHOIS ana")
+        let whois = try ana.waitFor(command: "318").before
+        #expect(!whois.contains { $0.command == "319" })
+        await server.stop()
+    }
+
+    @Test func beforeRegistrationOnlyRegistrationIsAnswered() async throws {
+        let server = try await TestServer.start(irc: Self.config)
+        let early = try IRCTestClient(port: server.ircPort)
+        early.send("JOIN #cafe")
+        #expect(try early.waitFor(command: "451").message.params.first == "*")
+        early.send("NICK papo")
+        #expect(try early.waitFor(command: "432").message.params[1] == "papo")
+        early.send("QUIT :chkport")
+        #expect(try early.waitFor(command: "ERROR").message.command == "ERROR")
+        #expect(early.waitForClose())
+        // A nick already online is 433, and a new NICK goes on registering.
+        let ana = try server.ircClient("ana")
+        let second = try IRCTestClient(port: server.ircPort)
+        second.send("NICK ANA")
+        second.send("USER x 0 * :x")
+        #expect(try second.waitFor(command: "433").message.params[1] == "ANA")
+        second.send("NICK bia")
+        try second.waitFor(command: "001")
+        _ = ana
+        await server.stop()
+    }
+
+    @Test func ircAndNcUsersShareARoomBothWays() async throws {
+        let server = try await TestServer.start(irc: Self.config)
+        let caio = try server.text("caio")
+        let ana = try server.ircClient("ana")
+        caio.send("/entrar cafe")
+        try caio.waitFor(containing: "Sala #cafe criada")
+        ana.send("JOIN #cafe,#cha")
+        let join = try ana.waitFor(command: "JOIN", param: "#cafe")
+        #expect(join.message.source == "ana!ana@papo")
+        let names = try ana.waitFor(command: "353").message
+        #expect(names.params == ["ana", "=", "#cafe", "@caio ana"])
+        try ana.waitFor(command: "366", param: "#cha")
+        try caio.waitFor(containing: "#cafe * ana entrou na sala")
+        // IRC to nc, public and private.
+        ana.send("PRIVMSG #cafe :bom dia, caio")
+        ana.send("PRIVMSG caio :só pra você")
+        try caio.waitFor(containing: "#cafe <ana> bom dia, caio")
+        try caio.waitFor(containing: "[privado] ana → caio: só pra você")
+        // The sender does not get its own message back (no echo-message).
+        #expect(try !ana.sync().contains { $0.command == "PRIVMSG" })
+        // nc to IRC.
+        caio.send("ola, ana")
+        caio.send("/privado ana resposta")
+        let said = try ana.waitFor(command: "PRIVMSG", param: "#cafe").message
+        #expect(said.source == "caio!caio@papo" && said.params == ["#cafe", "ola, ana"])
+        let whisper = try ana.waitFor(command: "PRIVMSG", param: "ana").message
+        #expect(whisper.params == ["ana", "resposta"])
+        // A room ana is in but caio is not: caio never sees it.
+        ana.send("PRIVMSG #cha :só no chá")
+        _ = try ana.sync()
+        caio.send("/ping")
+        try caio.waitFor(containing: "pong")
+        #expect(!caio.transcript.contains { $0.contains("só no chá") })
+        // Renames and leaving, as IRC shows them.
+        caio.send("/nome caio2")
+        #expect(try ana.waitFor(command: "NICK").message.params == ["caio2"])
+        caio.send("/sairsala cafe")
+        #expect(try ana.waitFor(command: "PART").message.source == "caio2!caio2@papo")
+        await server.stop()
+    }
+
+    @Test func errorsAreTheUsualNumerics() async throws {
+        let server = try await TestServer.start(irc: Self.config)
+        let ana = try server.ircClient("ana")
+        let bia = try server.ircClient("bia")
+        let cases: [(line: String, numeric: String)] = [
+            ("PRIVMSG nobody :oi", "401"),
+            ("PRIVMSG #nowhere :oi", "404"),
+            ("PRIVMSG", "411"),
+            ("PRIVMSG bia", "412"),
+            ("PART #nowhere", "403"),
+            ("TOPIC #nowhere", "403"),
+            ("JOIN", "461"),
+            ("FROBNICATE", "421"),
+            ("NICK bia", "433"),
+            ("NICK 9lives", "432"),
+            ("USER a 0 * :a", "462"),
+            ("KICK #cafe bia", "442"),
+            ("OPER operuser wrong", "464"),
+        ]
+        for (line, numeric) in cases {
+            ana.send(line)
+            let seen = try ana.sync()
+            #expect(seen.map(\.command) == [numeric], "\(line)")
+        }
+        // Not a moderator: 482 (dani created #cafe, so she is its operator).
+        let dani = try server.ircClient("dani")
+        dani.send("JOIN #cafe")
+        try dani.waitFor(command: "366")
+        ana.send("JOIN #cafe")
+        try ana.waitFor(command: "366")
+        ana.send("KICK #cafe dani")
+        #expect(try ana.sync().map(\.command) == ["482"])
+        _ = bia
+        ana.send("TOPIC #cafe :meu tópico")
+        #expect(try ana.sync().map(\.command) == ["482"])
+        // A line too long and one that is not UTF-8 cost nothing else.
+        ana.send("PRIVMSG #cafe :" + String(repeating: "a", count: 600))
+        #expect(try ana.sync().map(\.command) == ["417"])
+        ana.sendRaw([0x50, 0x52, 0x49, 0x56, 0x4D, 0x53, 0x47, 0x20, 0x23, 0x63, 0x20, 0x3A, 0xFF, 0x0D, 0x0A])
+        #expect(try ana.sync().map(\.command) == ["FAIL"])
+        await server.stop()
+    }
+
+    @Test func moderationCrossesFrontEnds() async throws {
+        let server = try await TestServer.start(irc: Self.config)
+        let ana = try server.ircClient("ana")
+        let caio = try server.text("caio")
+        ana.send("JOIN #cafe")
+        try ana.waitFor(command: "353")
+        caio.send("/entrar cafe")
+        try ana.waitFor(command: "JOIN")
+        // The IRC creator kicks the nc user.
+        ana.send("KICK #cafe caio :chega")
+        try caio.waitFor(containing: "#cafe * ana expulsou caio")
+        #expect(try ana.waitFor(command: "KICK").message.params.prefix(2) == ["#cafe", "caio"])
+        // A ban by mask keeps the nc user out; the list shows it.
+        ana.send("MODE #cafe +b caio!*@*")
+        #expect(try ana.waitFor(command: "MODE").message.params == ["#cafe", "+b", "caio!*@*"])
+        caio.send("/entrar cafe")
+        try caio.waitFor(containing: "banido")
+        ana.send("MODE #cafe +b")
+        let list = try ana.waitFor(command: "368").before
+        #expect(list.filter { $0.command == "367" }.map { $0.params[2] } == ["caio!*@*"])
+        ana.send("MODE #cafe -b caio!*@*")
+        try ana.waitFor(command: "MODE")
+        caio.send("/entrar cafe")
+        try ana.waitFor(command: "JOIN")
+        // An nc moderator's kick shows on IRC as KICK; NAMES marks the operator.
+        let bia = try server.text("bia")
+        bia.send("/entrar loja")
+        try bia.waitFor(containing: "Sala #loja criada")
+        ana.send("JOIN #loja")
+        #expect(try ana.waitFor(command: "353").message.params.last == "@bia ana")
+        bia.send("/em loja /expulsar ana")
+        bia.send("/sala loja")
+        bia.send("/expulsar ana")
+        let kick = try ana.waitFor(command: "KICK", param: "#loja").message
+        #expect(kick.source == "bia!bia@papo" && kick.params[1] == "ana")
+        // Kicked from the last channel, an IRC user stays in none (not sent to #geral).
+        #expect(try !ana.sync().contains { $0.command == "JOIN" })
+        await server.stop()
+    }
+
+    @Test func botCommandsRunFromIRC() async throws {
+        let bots = TestServer.temporaryDirectory()
+        try FileManager.default.createDirectory(at: bots, withIntermediateDirectories: true)
+        try """
+        papo.command{name = "eco", help = "repete", run = function(ctx) return "eco: " .. ctx.args end}
+        """.write(to: bots.appendingPathComponent("eco.lua"), atomically: true, encoding: .utf8)
+        let server = try await TestServer.start(bots: bots, irc: Self.config)
+        let ana = try server.ircClient("ana")
+        let caio = try server.text("caio")
+        ana.send("PRIVMSG papo :eco oi")
+        let notice = try ana.waitFor(command: "NOTICE").message
+        #expect(notice.source == "papo!bot@papo" && notice.params == ["ana", "eco: oi"])
+        ana.send("PRIVMSG papo :/ping")
+        #expect(try ana.waitFor(command: "NOTICE").message.params.last == "pong")
+        // `!eco` in a channel: the line and the bot's answer are public.
+        ana.send("JOIN #geral")
+        try ana.waitFor(command: "366")
+        ana.send("PRIVMSG #geral :!eco todos")
+        try caio.waitFor(containing: "#geral <ana> !eco todos")
+        try caio.waitFor(containing: "#geral <papo> eco: todos")
+        let answer = try ana.waitFor(command: "PRIVMSG", param: "#geral").message
+        #expect(answer.source == "papo!bot@papo" && answer.params.last == "eco: todos")
+        // A password command is never said in a channel.
+        ana.send("PRIVMSG #geral :!registrar minhasenha")
+        #expect(try ana.waitFor(command: "NOTICE").message.params.last?.contains("senha") == true)
+        caio.send("/ping")
+        try caio.waitFor(containing: "pong")
+        #expect(!caio.transcript.contains { $0.contains("minhasenha") })
+        // WHOIS knows the bot, which is in no channel's NAMES.
+        ana.send("WHOIS papo")
+        #expect(try ana.waitFor(command: "318").before.contains { $0.command == "335" })
+        ana.send("NAMES #geral")
+        #expect(try ana.waitFor(command: "353").message.params.last?.split(separator: " ").contains("papo") == false)
+        await server.stop()
+    }
+
+    @Test func pingsAndQuitKeepTheirOrder() async throws {
+        let server = try await TestServer.start(irc: Self.config)
+        let ana = try server.ircClient("ana")
+        let bia = try server.ircClient("bia")
+        for client in [ana, bia] {
+            client.send("JOIN #cafe")
+            try client.waitFor(command: "366")
+        }
+        _ = try ana.sync()
+        // What bia says reaches ana before the answer to ana's next PING.
+        bia.send("PRIVMSG #cafe :um")
+        bia.send("PRIVMSG #cafe :dois")
+        _ = try bia.sync()
+        let seen = try ana.sync()
+        #expect(seen.filter { $0.command == "PRIVMSG" }.map { $0.params.last } == ["um", "dois"])
+        bia.send("QUIT :fui")
+        #expect(try bia.waitFor(command: "ERROR").message.command == "ERROR")
+        let quit = try ana.waitFor(command: "QUIT").message
+        #expect(quit.source == "bia!bia@papo" && quit.params.last == "Quit: fui")
+        await server.stop()
+    }
+}
