@@ -25,7 +25,8 @@ import Testing
         caio.send("/entrar cha")
         irssi.send(keys: "/window goto #cafe", "Enter")
         caio.send("/em cafe olá, ana: ação e café")
-        try irssi.waitForScreen(containing: "< caio> olá, ana: ação e café")
+        // caio created #cafe: irssi shows him as its operator.
+        try irssi.waitForScreen(containing: "<@caio> olá, ana: ação e café")
         irssi.send(keys: "oi caio, aqui é o irssi: pão de queijo", "Enter")
         try caio.waitFor(containing: "#cafe <ana> oi caio, aqui é o irssi: pão de queijo")
         // Private messages both ways.
@@ -64,13 +65,15 @@ import Testing
         try caio.waitFor(containing: "#cafe * bia entrou na sala")
         weechat.send(keys: "/buffer #cafe", "Enter")
         caio.send("/em cafe olá, bia: ação")
-        try weechat.waitForScreen(containing: "caio | olá, bia: ação")
+        try weechat.waitForScreen(containing: "@caio | olá, bia: ação")
         weechat.send(keys: "oi caio, aqui é o weechat: pão", "Enter")
         try caio.waitFor(containing: "#cafe <bia> oi caio, aqui é o weechat: pão")
         weechat.send(keys: "/msg caio em particular", "Enter")
         try caio.waitFor(containing: "[privado] bia → caio: em particular")
+        // The bot's NOTICE lands in the server's buffer.
         weechat.send(keys: "/msg papo ping", "Enter")
-        try weechat.waitForScreen(containing: "pong")
+        weechat.send(keys: "/buffer 1", "Enter")
+        try weechat.waitForScreen(containing: "papo (bot@papo): pong")
         let screen = weechat.screen()
         #expect(!screen.contains("\u{FFFD}"))
         weechat.send(keys: "/quit", "Enter")
