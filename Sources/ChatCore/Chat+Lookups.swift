@@ -36,6 +36,54 @@ extension Chat {
                        time: clock()), to: room)
     }
 
+    /// Makes `targetName`, online and in `roomName`, a moderator there: an
+    /// account by `addModerator`'s rules; a guest, by any moderator of the
+    /// room, for as long as that guest stays connected (as a guest who
+    /// creates a room moderates it). IRC's MODE +o.
+    public func addRoomModerator(by id: UserID, name targetName: String, in roomName: String) throws {
+        let caller = try user(id)
+        let room = try speakingRoom(of: caller, named: roomName)
+        if room.key == nameKey(defaultRoom) { throw ChatError.defaultRoomUnmoderated(room.name) }
+        guard let target = lookup(targetName) else { throw ChatError.noSuchUser(targetName.trimmingSpaces) }
+        guard target.rooms.contains(room.key) else { throw ChatError.notInSameRoom(target.name) }
+        if target.account != nil {
+            _ = try switchRoom(id, to: room.name)
+            _ = try addModerator(by: id, name: target.name)
+            return
+        }
+        guard role(of: caller, in: room) >= .moderator else { throw ChatError.notModerator(room.name) }
+        if room.guestModerators.contains(target.id) { throw ChatError.alreadyModerator(target.name) }
+        room.guestModerators.insert(target.id)
+        users[target.id]?.guestRooms.append(room.key)
+        emit(ChatEvent(kind: .moderatorAdded, room: room.name, sender: caller.name, target: target.name, time: clock()),
+             to: room)
+    }
+
+    /// Takes a guest's moderation of `roomName` away (any moderator of the
+    /// room may); an account's goes by `removeModerator`'s rules. IRC's MODE -o.
+    public func removeRoomModerator(by id: UserID, name targetName: String, in roomName: String) throws {
+        let caller = try user(id)
+        let room = try speakingRoom(of: caller, named: roomName)
+        guard let target = lookup(targetName) else { throw ChatError.noSuchUser(targetName.trimmingSpaces) }
+        guard target.account == nil, room.guestModerators.contains(target.id) else {
+            _ = try switchRoom(id, to: room.name)
+            _ = try removeModerator(by: id, name: target.name)
+            return
+        }
+        guard role(of: caller, in: room) >= .moderator else { throw ChatError.notModerator(room.name) }
+        room.guestModerators.remove(target.id)
+        users[target.id]?.guestRooms.removeAll { $0 == room.key }
+        emit(ChatEvent(kind: .moderatorRemoved, room: room.name, sender: caller.name, target: target.name, time: clock()),
+             to: room)
+    }
+
+    /// The endpoint of the online user called `name`, for a front end
+    /// that keeps more about its own users (IRC's user and real names).
+    public func endpoint(named name: String) -> (any ChatEndpoint)? { lookup(name)?.endpoint }
+
+    /// True when the online user called `name` is a server admin.
+    public func isAdmin(named name: String) -> Bool { lookup(name)?.isAdmin ?? false }
+
     func existingRoom(_ name: String) throws -> Room {
         let clean = try NameRules.roomName(name).get()
         guard let room = rooms[nameKey(clean)] else { throw ChatError.noSuchRoom(clean) }

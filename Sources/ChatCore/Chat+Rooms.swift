@@ -53,10 +53,11 @@ extension Chat {
     /// (the leaver too). The current room becomes the one joined last of
     /// those left, or none. Returns the room left and the current one.
     @discardableResult
-    public func part(_ id: UserID, room requested: String?) throws -> (left: String, current: String?) {
+    public func part(_ id: UserID, room requested: String?, reason: String? = nil) throws -> (left: String, current: String?) {
         let user = try self.user(id)
         let room = try speakingRoom(of: user, named: requested)
-        emit(ChatEvent(kind: .leave, room: room.name, sender: user.name, time: clock()), to: room)
+        let reason = reason.flatMap { try? NameRules.messageText($0).get() }
+        emit(ChatEvent(kind: .leave, room: room.name, sender: user.name, text: reason, time: clock()), to: room)
         room.remove(id)
         users[id]?.rooms.removeAll { $0 == room.key }
         if user.current == room.key { setCurrent(id, to: users[id]?.rooms.last) }

@@ -257,9 +257,12 @@ public final class Chat {
     /// Removes `targetName` from the caller's current room, or from
     /// `roomName`, one the caller is in (that room only; see `remove`).
     /// They may come back.
-    public func kick(_ id: UserID, target targetName: String, in roomName: String? = nil) throws {
+    /// `reason`, if any, goes with the event (IRC shows it).
+    public func kick(_ id: UserID, target targetName: String, in roomName: String? = nil, reason: String? = nil) throws {
         let (moderator, target, room) = try moderation(by: id, of: targetName, in: roomName)
-        emit(ChatEvent(kind: .kick, room: room.name, sender: moderator.name, target: target.name, time: clock()), to: room)
+        let reason = try reason.map { try NameRules.messageText($0).get() }
+        emit(ChatEvent(kind: .kick, room: room.name, sender: moderator.name, target: target.name, text: reason,
+                       time: clock()), to: room)
         remove(target, from: room)
     }
 

@@ -10,7 +10,8 @@ public struct ChatEvent: Sendable, Equatable {
         case privateMessage = "private"
         /// `sender` arrived in `room` (from another room).
         case join
-        /// `sender` left `room` (`target`: the room they went to, if any).
+        /// `sender` left `room` (`target`: the room they went to, if any;
+        /// `text`: their reason, if they gave one).
         case leave
         /// `sender` connected to the server (and so entered `room`).
         case connect
@@ -23,7 +24,7 @@ public struct ChatEvent: Sendable, Equatable {
         /// Only to the user concerned: their current room is now `room`
         /// (nil: they are in no room). Plain text shows nothing.
         case current
-        /// `sender` (a moderator) removed `target` from `room`.
+        /// `sender` (a moderator) removed `target` from `room` (`text`: why, if said).
         case kick
         /// `sender` (a moderator) removed and barred `target` from `room`;
         /// with `text` `banOfAbsentName`, only barred a name nobody there had.

@@ -27,7 +27,7 @@ public enum TextRenderer {
         case .leave:
             return event.target.map { "\(stamp) \(room) * \(who) foi para #\($0)" } ?? "\(stamp) \(room) * \(who) saiu da sala"
         case .rename: return "\(stamp) \(room) * \(who) agora se chama \(target)"
-        case .kick: return "\(stamp) \(room) * \(who) expulsou \(target)"
+        case .kick: return "\(stamp) \(room) * \(who) expulsou \(target)" + (event.text.map { " (\($0))" } ?? "")
         case .ban: return "\(stamp) \(room) * \(who) baniu \(target)"
         case .unban: return "\(stamp) \(room) * \(who) retirou o banimento de \(target)"
         case .admin: return "\(stamp) \(room) * \(who) agora é administrador"

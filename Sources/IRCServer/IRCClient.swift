@@ -14,6 +14,7 @@ final class IRCClient: FrontEndEndpoint, @unchecked Sendable {
     /// Guarded by `lock`: read on any thread by `receive`.
     private var _nick = "*"
     private var _caps: Set<IRCCapability> = []
+    private var _identity = IRCIdentity()
     /// Set on the loop by the session once it is registered.
     var userID: UserID?
     /// What the session does with a reply that needs the engine again (a
@@ -30,6 +31,12 @@ final class IRCClient: FrontEndEndpoint, @unchecked Sendable {
     var nick: String {
         get { lock.withLock { _nick } }
         set { lock.withLock { _nick = newValue } }
+    }
+
+    /// What WHO and WHOIS show of this user, beside their Papo name.
+    var identity: IRCIdentity {
+        get { lock.withLock { _identity } }
+        set { lock.withLock { _identity = newValue } }
     }
 
     var caps: Set<IRCCapability> {
@@ -62,6 +69,28 @@ final class IRCClient: FrontEndEndpoint, @unchecked Sendable {
         }
     }
 
+    /// A room's last public messages, sent after JOIN to a client that
+    /// asked for `server-time` (so it can tell them from new ones), in a
+    /// `chathistory` batch when it asked for `batch`.
+    func replay(_ messages: [StoredMessage], room: String) {
+        let caps = self.caps
+        let history = messages.filter { $0.kind == .public && nameKey($0.room) == nameKey(room) }
+        guard !history.isEmpty else { return }
+        let batch = caps.contains(.batch) ? "h\(UInt32.random(in: 0...UInt32.max))" : nil
+        var lines: [IRCMessage] = []
+        if let batch {
+            lines.append(IRCMessage(source: serverName, command: "BATCH", params: ["+" + batch, "chathistory", "#" + room]))
+        }
+        for message in history {
+            var tags = ["time": IRCTime.format(message.time)]
+            if let batch { tags["batch"] = batch }
+            lines.append(IRCMessage(tags: tags, source: IRCRenderer.mask(message.sender), command: "PRIVMSG",
+                                    params: ["#" + room, IRCRenderer.clean(message.text)]))
+        }
+        if let batch { lines.append(IRCMessage(source: serverName, command: "BATCH", params: ["-" + batch])) }
+        send(lines)
+    }
+
     /// Says goodbye with ERROR (which every client shows) and closes once
     /// that and everything before it is written.
     func closeAfterPendingWrites() {
@@ -84,6 +113,13 @@ final class IRCClient: FrontEndEndpoint, @unchecked Sendable {
     func numeric(_ code: String, _ params: String...) -> IRCMessage {
         IRCMessage(source: serverName, command: code, params: [nick] + params)
     }
+}
+
+/// An IRC user's USER names and away message (Papo itself keeps none of them).
+struct IRCIdentity: Sendable {
+    var userName: String?
+    var realName: String?
+    var away: String?
 }
 
 /// IRCv3 capabilities Papo offers.

@@ -27,7 +27,7 @@ extension IRCCommands {
         var more = true
         for change in changes.prefix(4) {
             more = perform("MODE", target) { chat in
-                let room = try Self.roomName(target)
+                let room = try Self.existingRoom(target, in: chat)
                 let replies = IRCReplies(chat: chat, id: id, config: config)
                 switch (change.mode, change.argument) {
                 case ("b", nil):
@@ -39,10 +39,18 @@ extension IRCCommands {
                     if change.adding { try chat.banName(id, name: name, in: room) } else { try chat.unban(id, target: name, in: room) }
                     return ""
                 case ("o", let name?):
-                    // Papo moderators are accounts; the room's owner (or an admin) names them.
-                    _ = try chat.switchRoom(id, to: room)
-                    if change.adding { _ = try chat.addModerator(by: id, name: name) } else { _ = try chat.removeModerator(by: id, name: name) }
+                    if change.adding {
+                        try chat.addRoomModerator(by: id, name: name, in: room)
+                    } else {
+                        try chat.removeRoomModerator(by: id, name: name, in: room)
+                    }
                     return ""
+                case ("v", let name?):
+                    // Papo has no voice: rooms are never +m. Accepted and shown to its setter only.
+                    guard chat.role(of: id, inRoom: room) >= .moderator else { throw ChatError.notModerator(room) }
+                    guard let target = chat.onlineName(name) else { throw ChatError.noSuchUser(name) }
+                    return IRCMessage(source: IRCRenderer.mask(replies.nick), command: "MODE",
+                                      params: ["#" + room, change.adding ? "+v" : "-v", target]).serialized()
                 case ("n", nil), ("t", nil):
                     // Always on in Papo.
                     return change.adding ? "" : replies.numeric("472", String(change.mode), "Salas do Papo são sempre +nt").serialized()

@@ -49,12 +49,12 @@ struct IRCCommands {
             return more
         case "PART":
             guard let targets = params.first else { return missing(message) }
+            let reason = params.count > 1 && !params[1].isEmpty ? params[1] : nil
             var more = true
             for target in targets.split(separator: ",").map(String.init) {
                 more = lines("PART", target) { chat in
-                    let room = try Self.roomName(target)
-                    if chat.existingRoomName(room) == nil { throw ChatError.noSuchRoom(room) }
-                    try chat.part(id, room: room)
+                    let room = try Self.existingRoom(target, in: chat)
+                    try chat.part(id, room: room, reason: reason)
                     return ""
                 } && more
             }
@@ -96,7 +96,7 @@ struct IRCCommands {
                 }
             }
             return lines("TOPIC", target) { chat in
-                try chat.setTopic(id, params[1].isEmpty ? nil : params[1], in: try Self.roomName(target))
+                try chat.setTopic(id, params[1].isEmpty ? nil : params[1], in: try Self.existingRoom(target, in: chat))
                 return ""
             }
         case "NAMES":
@@ -118,26 +118,29 @@ struct IRCCommands {
                 client.send([client.numeric("431", "Nenhum apelido informado")])
                 return true
             }
-            let away = session.awayMessage
-            return lines("WHOIS", target) { chat in IRCReplies(chat: chat, id: id, config: config).whois(target, away: away) }
+            return lines("WHOIS", target) { chat in IRCReplies(chat: chat, id: id, config: config).whois(target) }
         case "LIST":
             return lines("LIST", "*") { chat in IRCReplies(chat: chat, id: id, config: config).list() }
         case "MODE":
             return mode(message)
         case "KICK":
             guard params.count >= 2 else { return missing(message) }
-            let channel = params[0]
+            // `KICK #a nick1,nick2`, or channels and nicks in pairs: `KICK #a,#b nick1,nick2`.
+            let channels = params[0].split(separator: ",").map(String.init)
+            let targets = params[1].split(separator: ",").prefix(4).map(String.init)
+            let reason = params.count > 2 && !params[2].isEmpty ? params[2] : nil
             var more = true
-            for target in params[1].split(separator: ",").prefix(4).map(String.init) {
+            for (index, target) in targets.enumerated() {
+                let channel = channels.count == targets.count ? channels[index] : channels.first ?? ""
                 more = lines("KICK", channel) { chat in
-                    try chat.kick(id, target: target, in: try Self.roomName(channel))
+                    try chat.kick(id, target: target, in: try Self.existingRoom(channel, in: chat), reason: reason)
                     return ""
                 } && more
             }
             return more
         case "AWAY":
             let text = params.first.flatMap { $0.isEmpty ? nil : IRCRenderer.clean(String($0.prefix(300))) }
-            session.awayMessage = text
+            client.identity.away = text
             return lines("AWAY", "") { chat in
                 let replies = IRCReplies(chat: chat, id: id, config: config)
                 return text == nil ? replies.numeric("305", "Você não está mais ausente").serialized()
@@ -193,22 +196,33 @@ struct IRCCommands {
 
     /// `#sala` to Papo's `sala`; anything else is not a channel (403).
     static func roomName(_ target: String) throws -> String {
-        guard target.hasPrefix("#"), target.count > 1 else { throw ChatError.noSuchRoom(target) }
+        guard target.hasPrefix("#"), target.count > 1 else { throw ChatError.roomNameInvalid(target) }
         return String(target.dropFirst())
     }
 
+    /// The room `target` names, which must exist (403 otherwise, before 442 or 482).
+    static func existingRoom(_ target: String, in chat: Chat) throws -> String {
+        let room = try roomName(target)
+        guard let name = chat.existingRoomName(room) else { throw ChatError.noSuchRoom(room) }
+        return name
+    }
+
     private func join(_ target: String) -> Bool {
-        lines("JOIN", target) { [config] chat in
+        let client = self.client
+        let replay = client.caps.contains(.serverTime) ? config.replayLines : 0
+        return lines("JOIN", target) { [config] chat in
             let room = try Self.roomName(target)
             do {
                 let (name, outcome, _) = try chat.join(id, room: room)
                 // Already in it: IRC says nothing.
                 if outcome == .switched { return "" }
+                if replay > 0 {
+                    // Read off the chat's lock; the lines come after the burst, as one batch.
+                    try chat.history(id, room: name, limit: replay) { messages in client.replay(messages, room: name) }
+                }
                 return try IRCReplies(chat: chat, id: id, config: config).joinBurst(room: name)
             } catch ChatError.alreadyInRoom {
                 return ""
-            } catch ChatError.roomNameInvalid {
-                throw ChatError.noSuchRoom(room)
             }
         }
     }

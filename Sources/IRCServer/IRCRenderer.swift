@@ -41,7 +41,7 @@ enum IRCRenderer {
         case .join, .connect:
             return [line("JOIN", room)]
         case .leave:
-            return [line("PART", room)]
+            return [event.text.map { line("PART", room, clean($0)) } ?? line("PART", room)]
         case .disconnect:
             return [line("QUIT", clean(event.text ?? "Saiu do chat"))]
         case .rename:
@@ -49,7 +49,7 @@ enum IRCRenderer {
         case .topic:
             return [line("TOPIC", room, clean(event.text ?? ""))]
         case .kick:
-            return [line("KICK", room, event.target ?? "*", who)]
+            return [line("KICK", room, event.target ?? "*", clean(event.text ?? who))]
         case .ban:
             let mode = line("MODE", room, "+b", banMask(event.target ?? "*"))
             if event.text == ChatEvent.banOfAbsentName { return [mode] }

@@ -31,7 +31,7 @@ struct IRCReplies {
             numeric("002", "Seu servidor é \(config.serverName), versão \(Self.version)"),
             numeric("003", "Este servidor está no ar desde \(started)"),
             IRCMessage(source: config.serverName, command: "004",
-                       params: [nick, config.serverName, Self.version, "o", "bnot", "bo"]),
+                       params: [nick, config.serverName, Self.version, "o", "bnotv", "bov"]),
         ]
         lines += isupportLines
         lines += luserLines
@@ -52,7 +52,7 @@ struct IRCReplies {
 
     var isupport: [String] {
         [
-            "CASEMAPPING=ascii", "CHANTYPES=#", "PREFIX=(o)@", "CHANMODES=b,,,nt",
+            "CASEMAPPING=ascii", "CHANTYPES=#", "PREFIX=(ov)@+", "CHANMODES=b,,,nt",
             "CHANLIMIT=#:\(chat.limits.perUser)", "NICKLEN=\(NameRules.maxNameLength)",
             "CHANNELLEN=\(NameRules.maxRoomLength + 1)", "TOPICLEN=\(RoomLimits.maxTopicLength)",
             "NETWORK=\(config.networkName)", "TARGMAX=PRIVMSG:4,NOTICE:4,JOIN:,PART:,KICK:4,NAMES:1,WHOIS:1",
@@ -102,26 +102,42 @@ struct IRCReplies {
         return lines
     }
 
-    /// WHO #room or WHO nick: 352 per user, then 315.
+    /// What an IRC client told about itself (nc users: their name).
+    func identity(of name: String) -> IRCIdentity {
+        (chat.endpoint(named: name) as? IRCClient)?.identity ?? IRCIdentity()
+    }
+
+    /// WHO #room, WHO nick or a nick mask (`*`, `ana*`): 352 per user, then
+    /// 315. Flags: H here or G away, `*` for a Papo admin, `@` for a moderator.
     func who(_ mask: String) -> String {
         var lines: [IRCMessage] = []
-        func row(_ name: String, _ channel: String, _ role: Role) {
-            lines.append(numeric("352", channel, name, "papo", config.serverName, name,
-                                 "H" + (role >= .moderator ? "@" : ""), "0 \(name)"))
+        func row(_ name: String, _ channel: String, _ role: Role, admin: Bool) {
+            let who = identity(of: name)
+            let flags = (who.away == nil ? "H" : "G") + (admin ? "*" : "") + (role >= .moderator ? "@" : "")
+            lines.append(numeric("352", channel, who.userName ?? name, "papo", config.serverName, name, flags,
+                                 "0 \(who.realName ?? name)"))
         }
         if mask.hasPrefix("#") {
             if let (room, members) = try? chat.members(ofRoom: mask) {
-                for member in members { row(member.name, "#" + room, member.role) }
+                for member in members {
+                    row(member.name, "#" + room, member.role, admin: chat.isAdmin(named: member.name))
+                }
             }
-        } else if let user = chat.connectedUsers().first(where: { nameKey($0.name) == nameKey(mask) }) {
-            row(user.name, user.rooms.first.map { "#" + $0 } ?? "*", user.role)
+        } else {
+            for user in chat.connectedUsers() where IRCMask.matches(mask, user.name) {
+                let room = user.rooms.first
+                let role = room.flatMap { room in
+                    (try? chat.members(ofRoom: room))?.members.first { nameKey($0.name) == nameKey(user.name) }?.role
+                } ?? .user
+                row(user.name, room.map { "#" + $0 } ?? "*", role, admin: chat.isAdmin(named: user.name))
+            }
         }
         lines.append(numeric("315", mask, "Fim da lista de WHO"))
         return Self.joined(lines)
     }
 
     /// WHOIS nick: 311, 319, 312, 330 for an account, 301 when away, 318.
-    func whois(_ target: String, away: String?) -> String {
+    func whois(_ target: String) -> String {
         guard let user = chat.connectedUsers().first(where: { nameKey($0.name) == nameKey(target) }) else {
             if nameKey(target) == Chat.botName {
                 return Self.joined([
@@ -133,7 +149,8 @@ struct IRCReplies {
             return Self.joined([numeric("401", target, ChatError.noSuchUser(target).message),
                                 numeric("318", target, "Fim do WHOIS")])
         }
-        var lines = [numeric("311", user.name, user.name, "papo", "*", user.name)]
+        let who = identity(of: user.name)
+        var lines = [numeric("311", user.name, who.userName ?? user.name, "papo", "*", who.realName ?? user.name)]
         if !user.rooms.isEmpty {
             let rooms = user.rooms.map { room in
                 let role = (try? chat.members(ofRoom: room))?.members.first { nameKey($0.name) == nameKey(user.name) }?.role
@@ -142,7 +159,7 @@ struct IRCReplies {
             lines.append(numeric("319", user.name, rooms.joined(separator: " ")))
         }
         lines.append(numeric("312", user.name, config.serverName, "Papo"))
-        if let away, nameKey(user.name) == nameKey(nick) { lines.append(numeric("301", user.name, away)) }
+        if let away = who.away { lines.append(numeric("301", user.name, away)) }
         let idle = Int(chat.now.timeIntervalSince(user.lastSpokeAt ?? user.connectedAt))
         lines.append(numeric("317", user.name, String(max(0, idle)), String(Int(user.connectedAt.timeIntervalSince1970)),
                              "segundos parado, hora de entrada"))

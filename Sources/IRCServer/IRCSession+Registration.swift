@@ -34,6 +34,7 @@ extension IRCSession {
             }
             userName = message.params[0]
             realName = message.params[3]
+            client.identity = IRCIdentity(userName: String(userName!.prefix(16)), realName: String(realName.prefix(100)))
             tryToFinish()
         case "PING":
             client.send([IRCMessage(source: config.serverName, command: "PONG",

@@ -38,8 +38,6 @@ final class IRCSession: ChannelInboundHandler {
     var lastHeard = NIODeadline.now()
     var pingTimer: RepeatedTask?
     var awaitingPong = false
-    /// Away message, shown in WHOIS; IRC only (Papo has no away state).
-    var awayMessage: String?
     /// Lines read while the engine asked to stop handing them over.
     var held = CircularBuffer<String>()
     var holding = false
@@ -123,7 +121,8 @@ final class IRCSession: ChannelInboundHandler {
             client.send([client.numeric("417", "Linha longa demais")])
         case .line(let buffer):
             guard let line = String(validating: buffer.readableBytesView, as: UTF8.self) else {
-                client.send([IRCMessage(command: "FAIL", params: ["*", "INVALID_UTF8", "A linha não é UTF-8 válido"])])
+                client.send([IRCMessage(source: config.serverName, command: "FAIL",
+                                        params: ["*", "INVALID_UTF8", "A linha não é UTF-8 válido"])])
                 return
             }
             if holding {

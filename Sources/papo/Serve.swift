@@ -83,10 +83,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "IRC: the server name clients see in replies.")
     var ircServerName = "papo.local"
 
-    @Option(help: "IRC: a password every IRC client must send with PASS (otherwise PASS is a registered nick's password).")
-    var ircPassword: String?
+    @Option(help: "IRC: file whose first line is a password every IRC client must send with PASS (or set PAPO_IRC_PASSWORD); without one, PASS is a registered nick's password.")
+    var ircPasswordFile: String?
 
-    @Option(help: "IRC: NAME:PASSWORD for OPER, which makes the user a Papo admin (repeatable).")
+    @Option(help: "IRC: file of NAME:PASSWORD lines for OPER, which makes the user a Papo admin.")
+    var ircOperFile: String?
+
+    @Option(help: "IRC: NAME:PASSWORD for OPER, repeatable (visible in ps: prefer --irc-oper-file).")
     var ircOper: [String] = []
 
     @Option(help: "Event-loop threads (default: one less than the cores, at least one).")
@@ -161,8 +164,9 @@ struct Serve: AsyncParsableCommand {
                                                      maxConnectionsPerAddress: maxConnectionsPerAddress,
                                                      tls: tlsFiles, sendBufferBytes: sendBuffer),
                                 logger: logger)
-        let irc = ircPort.map { port in
-            IRCServer(engine: engine, config: ircConfig(port: port), frontEnd: server.frontEnd, logger: logger)
+        let irc = try ircPort.map { port in
+            IRCServer(engine: engine, config: try ircConfig(port: port, logger: logger), frontEnd: server.frontEnd,
+                      logger: logger)
         }
         let service = ServerService(server: server, irc: irc, storage: storage, logger: logger)
         let group = ServiceGroup(configuration: .init(
@@ -192,15 +196,28 @@ struct ServerService: Service {
 }
 
 extension Serve {
-    func ircConfig(port: Int) -> IRCConfig {
+    /// The IRC front end's settings; its secrets come from files or the
+    /// environment, as the admin password does (argv is public in `ps`).
+    func ircConfig(port: Int, logger: Logger) throws -> IRCConfig {
+        var lines = ircOper
+        if !ircOper.isEmpty { logger.notice("--irc-oper shows its password in the process list: prefer --irc-oper-file") }
+        if let ircOperFile {
+            lines += try String(contentsOfFile: ircOperFile, encoding: .utf8).split(whereSeparator: \.isNewline)
+                .map(String.init).filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        }
         var operators: [String: String] = [:]
-        for oper in ircOper {
-            let parts = oper.split(separator: ":", maxSplits: 1).map(String.init)
+        for line in lines {
+            let parts = line.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[1].isEmpty else { throw ValidationError("IRC operators are NAME:PASSWORD lines") }
             operators[parts[0]] = parts[1]
         }
-        return IRCConfig(host: host, port: port, serverName: ircServerName,
-                         password: ircPassword ?? ProcessInfo.processInfo.environment["PAPO_IRC_PASSWORD"],
-                         operators: operators)
+        var password = ProcessInfo.processInfo.environment["PAPO_IRC_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        if let ircPasswordFile {
+            let first = try String(contentsOfFile: ircPasswordFile, encoding: .utf8).split(whereSeparator: \.isNewline).first
+            guard let first, !first.isEmpty else { throw ValidationError("the IRC password file \(ircPasswordFile) is empty") }
+            password = String(first)
+        }
+        return IRCConfig(host: host, port: port, serverName: ircServerName, password: password, operators: operators)
     }
 
     var tlsFiles: TLSFiles? {

@@ -26,7 +26,7 @@ import Testing
         let burst = try ana.waitFor(command: "422").before
         #expect(burst.map(\.command).prefix(3) == ["002", "003", "004"])
         let tokens = burst.filter { $0.command == "005" }.flatMap { $0.params.dropFirst().dropLast() }
-        for token in ["CASEMAPPING=ascii", "CHANTYPES=#", "PREFIX=(o)@", "NICKLEN=24"] { #expect(tokens.contains(token)) }
+        for token in ["CASEMAPPING=ascii", "CHANTYPES=#", "PREFIX=(ov)@+", "NICKLEN=24"] { #expect(tokens.contains(token)) }
         // In no channel: a WHOIS lists none, and nothing else came.
         ana.send("WHOIS ana")
         let whois = try ana.waitFor(command: "318").before
@@ -97,6 +97,29 @@ import Testing
         await server.stop()
     }
 
+    @Test func joiningReplaysTheRoomsLastLinesToClientsWithServerTime() async throws {
+        let server = try await TestServer.start(irc: Self.config)
+        let caio = try server.text("caio")
+        for line in ["um", "dois", "três"] { caio.send(line) }
+        try caio.waitFor(containing: "<caio> três")
+        server.storage.flush()
+        let ana = try server.ircClient("ana", before: ["CAP LS 302", "CAP REQ :server-time batch", "CAP END"])
+        ana.send("JOIN #geral")
+        try ana.waitFor(command: "366")
+        let start = try ana.waitFor(command: "BATCH").message
+        #expect(start.params.dropFirst() == ["chathistory", "#geral"])
+        let (end, replayed) = try ana.waitFor(command: "BATCH")
+        #expect(end.params == ["-" + start.params[0].dropFirst()])
+        #expect(replayed.map { $0.params } == [["#geral", "um"], ["#geral", "dois"], ["#geral", "três"]])
+        #expect(replayed.allSatisfy { $0.tags["time"]?.hasSuffix("Z") == true && $0.tags["batch"] == String(start.params[0].dropFirst()) })
+        // Without server-time, nothing is replayed: the lines would look new.
+        let bia = try server.ircClient("bia")
+        bia.send("JOIN #geral")
+        try bia.waitFor(command: "366")
+        #expect(try !bia.sync().contains { $0.command == "PRIVMSG" || $0.command == "BATCH" })
+        await server.stop()
+    }
+
     @Test func errorsAreTheUsualNumerics() async throws {
         let server = try await TestServer.start(irc: Self.config)
         let ana = try server.ircClient("ana")
@@ -113,7 +136,9 @@ import Testing
             ("NICK bia", "433"),
             ("NICK 9lives", "432"),
             ("USER a 0 * :a", "462"),
-            ("KICK #cafe bia", "442"),
+            ("KICK #cafe bia", "403"),
+            ("MODE #cafe +o bia", "403"),
+            ("JOIN inv@lid", "403"),
             ("OPER operuser wrong", "464"),
         ]
         for (line, numeric) in cases {
@@ -132,6 +157,11 @@ import Testing
         _ = bia
         ana.send("TOPIC #cafe :meu tópico")
         #expect(try ana.sync().map(\.command) == ["482"])
+        dani.send("KICK #cafe bia")
+        // (dani also sees ana's JOIN before it)
+        #expect(try dani.sync().map(\.command).filter { $0.allSatisfy(\.isNumber) } == ["441"])
+        ana.send("PART #geral")
+        #expect(try ana.sync().map(\.command) == ["442"])
         // A line too long and one that is not UTF-8 cost nothing else.
         ana.send("PRIVMSG #cafe :" + String(repeating: "a", count: 600))
         #expect(try ana.sync().map(\.command) == ["417"])
@@ -148,10 +178,10 @@ import Testing
         try ana.waitFor(command: "353")
         caio.send("/entrar cafe")
         try ana.waitFor(command: "JOIN")
-        // The IRC creator kicks the nc user.
+        // The IRC creator kicks the nc user, with a reason both sides see.
         ana.send("KICK #cafe caio :chega")
-        try caio.waitFor(containing: "#cafe * ana expulsou caio")
-        #expect(try ana.waitFor(command: "KICK").message.params.prefix(2) == ["#cafe", "caio"])
+        try caio.waitFor(containing: "#cafe * ana expulsou caio (chega)")
+        #expect(try ana.waitFor(command: "KICK").message.params == ["#cafe", "caio", "chega"])
         // A ban by mask keeps the nc user out; the list shows it.
         ana.send("MODE #cafe +b caio!*@*")
         #expect(try ana.waitFor(command: "MODE").message.params == ["#cafe", "+b", "caio!*@*"])
@@ -177,6 +207,39 @@ import Testing
         #expect(kick.source == "bia!bia@papo" && kick.params[1] == "ana")
         // Kicked from the last channel, an IRC user stays in none (not sent to #geral).
         #expect(try !ana.sync().contains { $0.command == "JOIN" })
+        await server.stop()
+    }
+
+    @Test func operatorsAreMadeWithModeAndKickSeveral() async throws {
+        let server = try await TestServer.start(irc: Self.config)
+        let ana = try server.ircClient("ana"), bia = try server.ircClient("bia")
+        let caio = try server.ircClient("caio"), dani = try server.ircClient("dani")
+        for client in [ana, bia, caio, dani] {
+            client.send("JOIN #sala")
+            try client.waitFor(command: "366")
+        }
+        // A guest made operator by the room's creator may kick; WHO shows @ and the USER names.
+        ana.send("MODE #sala +o bia")
+        #expect(try bia.waitFor(command: "MODE").message.params == ["#sala", "+o", "bia"])
+        bia.send("WHO #sala")
+        let rows = try bia.waitFor(command: "315").before.filter { $0.command == "352" }
+        #expect(rows.map { $0.params[6] } == ["H@", "H@", "H", "H"])
+        #expect(rows.map { $0.params[2] } == ["ana", "bia", "caio", "dani"])
+        bia.send("KICK #sala caio,dani :fora")
+        let kicks = try ana.sync().filter { $0.command == "KICK" }
+        #expect(kicks.map { $0.params } == [["#sala", "caio", "fora"], ["#sala", "dani", "fora"]])
+        // Taken back, bia is a member like any other.
+        ana.send("MODE #sala -o bia")
+        try bia.waitFor(command: "MODE")
+        bia.send("KICK #sala ana")
+        #expect(try bia.sync().map(\.command) == ["482"])
+        // PART with a reason, and AWAY in WHO.
+        bia.send("AWAY :almoço")
+        try bia.waitFor(command: "306")
+        ana.send("WHO bia")
+        #expect(try ana.waitFor(command: "352").message.params[6] == "G")
+        bia.send("PART #sala :até mais")
+        #expect(try ana.waitFor(command: "PART").message.params == ["#sala", "até mais"])
         await server.stop()
     }
 
