@@ -69,13 +69,13 @@ final class IRCClient: FrontEndEndpoint, @unchecked Sendable {
         }
     }
 
-    /// A room's last public messages, sent after JOIN to a client that
-    /// asked for `server-time` (so it can tell them from new ones), in a
-    /// `chathistory` batch when it asked for `batch`.
-    func replay(_ messages: [StoredMessage], room: String) {
+    /// A room's last public messages as the lines replayed after JOIN to a
+    /// client that asked for `server-time` (so it can tell them from new
+    /// ones), in a `chathistory` batch when it asked for `batch`.
+    func replayLines(_ messages: [StoredMessage], room: String) -> [IRCMessage] {
         let caps = self.caps
         let history = messages.filter { $0.kind == .public && nameKey($0.room) == nameKey(room) }
-        guard !history.isEmpty else { return }
+        guard !history.isEmpty else { return [] }
         let batch = caps.contains(.batch) ? "h\(UInt32.random(in: 0...UInt32.max))" : nil
         var lines: [IRCMessage] = []
         if let batch {
@@ -88,7 +88,7 @@ final class IRCClient: FrontEndEndpoint, @unchecked Sendable {
                                     params: ["#" + room, IRCRenderer.clean(message.text)]))
         }
         if let batch { lines.append(IRCMessage(source: serverName, command: "BATCH", params: ["-" + batch])) }
-        send(lines)
+        return lines
     }
 
     /// Says goodbye with ERROR (which every client shows) and closes once
@@ -128,4 +128,8 @@ enum IRCCapability: String, CaseIterable, Sendable {
     case echoMessage = "echo-message"
     case messageTags = "message-tags"
     case batch
+    case sasl
+
+    /// As CAP LS 302 lists it (with its value).
+    var listed: String { self == .sasl ? "sasl=PLAIN" : rawValue }
 }

@@ -208,7 +208,7 @@ struct IRCCommands {
     }
 
     private func join(_ target: String) -> Bool {
-        let client = self.client
+        let client = self.client, engine = self.engine, id = self.id
         let replay = client.caps.contains(.serverTime) ? config.replayLines : 0
         return lines("JOIN", target) { [config] chat in
             let room = try Self.roomName(target)
@@ -217,8 +217,17 @@ struct IRCCommands {
                 // Already in it: IRC says nothing.
                 if outcome == .switched { return "" }
                 if replay > 0 {
-                    // Read off the chat's lock; the lines come after the burst, as one batch.
-                    try chat.history(id, room: name, limit: replay) { messages in client.replay(messages, room: name) }
+                    // Read off the chat's lock, then handed back through the engine, so the
+                    // lines come after the JOIN burst (which waits for the store), as one batch.
+                    try chat.history(id, room: name, limit: replay) { messages in
+                        let lines = client.replayLines(messages, room: name)
+                        guard !lines.isEmpty else { return }
+                        client.connection.eventLoop.execute {
+                            engine.perform(from: id, requestID: IRCRequest.lines(command: "JOIN", target: target).id) { _ in
+                                IRCReplies.joined(lines)
+                            }
+                        }
+                    }
                 }
                 return try IRCReplies(chat: chat, id: id, config: config).joinBurst(room: name)
             } catch ChatError.alreadyInRoom {

@@ -10,6 +10,8 @@ extension IRCSession {
         switch message.command {
         case "CAP":
             capability(message)
+        case "AUTHENTICATE":
+            authenticate(message)
         case "PASS":
             guard let password = message.params.first, !password.isEmpty else {
                 client.send([client.numeric("461", "PASS", "Faltam parâmetros")])
@@ -58,7 +60,8 @@ extension IRCSession {
         switch sub {
         case "LS":
             if case .registering = state { negotiatingCaps = true }
-            reply("LS", IRCCapability.allCases.map(\.rawValue).joined(separator: " "))
+            let version302 = message.params.count > 1 && (Int(message.params[1]) ?? 0) >= 302
+            reply("LS", IRCCapability.allCases.map { version302 ? $0.listed : $0.rawValue }.joined(separator: " "))
         case "LIST":
             reply("LIST", client.caps.map(\.rawValue).sorted().joined(separator: " "))
         case "REQ":
@@ -86,7 +89,14 @@ extension IRCSession {
 
     /// Admits the user once NICK and USER are in and CAP is settled.
     func tryToFinish() {
-        guard case .registering = state, !negotiatingCaps, let nick = requestedNick, userName != nil else { return }
+        guard case .registering = state, !negotiatingCaps, !sasl.inFlight, let nick = requestedNick, userName != nil
+        else { return }
+        if let welcome = sasl.welcome {
+            // Already admitted by SASL, under the account's name.
+            state = .admitting
+            admitted(.success(welcome))
+            return
+        }
         if let serverPassword = config.password, givenPassword != serverPassword {
             logger.info("closing an IRC connection with a wrong server password")
             client.send([client.numeric("464", "Senha do servidor incorreta")])

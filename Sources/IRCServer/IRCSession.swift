@@ -34,6 +34,8 @@ final class IRCSession: ChannelInboundHandler {
     var givenPassword: String?
     var negotiatingCaps = false
     var registrationDeadline: Scheduled<Void>?
+    var sasl = SASLState()
+    var saslFailures = 0
     /// Liveness.
     var lastHeard = NIODeadline.now()
     var pingTimer: RepeatedTask?
@@ -81,6 +83,7 @@ final class IRCSession: ChannelInboundHandler {
         registrationDeadline?.cancel()
         pingTimer?.cancel()
         if case .registered(let id) = state { engine.disconnect(id, reason: "Conexão perdida") }
+        if case .registering = state, let welcome = sasl.welcome { engine.disconnect(welcome.id) }
         state = .closed
         if let client { frontEnd.registry.remove(client.connection, address: address) }
         context.fireChannelInactive()
@@ -143,6 +146,7 @@ final class IRCSession: ChannelInboundHandler {
             }
             return
         }
+        if case .registering = state, let welcome = sasl.welcome { engine.disconnect(welcome.id) }
         state = .closed
         client.send([IRCMessage(command: "ERROR", params: [reason])])
         client.connection.closeAfterPendingWrites()

@@ -120,6 +120,50 @@ import Testing
         await server.stop()
     }
 
+    @Test func accountsLogInWithSASLOrPASSAndARegisteredNickNeedsIt() async throws {
+        let server = try await TestServer.start(irc: Self.config)
+        let owner = try server.text("ana")
+        owner.send("/registrar senha1234")
+        try owner.waitFor(containing: "O nome ana agora é seu")
+        owner.send("/sair")
+        #expect(owner.waitForClose())
+        // Without its password the nick is refused, and the client may pick another.
+        let guest = try IRCTestClient(port: server.ircPort)
+        guest.send("NICK ana")
+        guest.send("USER a 0 * :a")
+        #expect(try guest.waitFor(command: "433").message.params.last?.contains("PASS") == true)
+        // SASL PLAIN: a wrong password is 904, the right one 900 and 903, then the account's name.
+        let sasl = try IRCTestClient(port: server.ircPort)
+        sasl.send("CAP LS 302")
+        #expect(try sasl.waitFor(command: "CAP").message.params.last?.contains("sasl=PLAIN") == true)
+        sasl.send("CAP REQ :sasl")
+        try sasl.waitFor(command: "CAP")
+        sasl.send("AUTHENTICATE PLAIN")
+        #expect(try sasl.waitFor(command: "AUTHENTICATE").message.params == ["+"])
+        sasl.send("AUTHENTICATE " + Data("\0ana\0errada99".utf8).base64EncodedString())
+        try sasl.waitFor(command: "904")
+        sasl.send("AUTHENTICATE PLAIN")
+        try sasl.waitFor(command: "AUTHENTICATE")
+        sasl.send("AUTHENTICATE " + Data("ana\0ana\0senha1234".utf8).base64EncodedString())
+        #expect(try sasl.waitFor(command: "900").message.params[2] == "ana")
+        try sasl.waitFor(command: "903")
+        sasl.send("NICK outro")
+        sasl.send("USER a 0 * :a")
+        sasl.send("CAP END")
+        #expect(try sasl.waitFor(command: "001").message.params.first == "ana")
+        sasl.send("QUIT")
+        #expect(sasl.waitForClose())
+        // PASS before NICK, for clients without SASL.
+        let pass = try IRCTestClient(port: server.ircPort)
+        pass.send("PASS senha1234")
+        pass.send("NICK ana")
+        pass.send("USER a 0 * :a")
+        #expect(try pass.waitFor(command: "001").message.params.first == "ana")
+        #expect(try pass.waitFor(command: "900").message.params[2] == "ana")
+        _ = guest
+        await server.stop()
+    }
+
     @Test func errorsAreTheUsualNumerics() async throws {
         let server = try await TestServer.start(irc: Self.config)
         let ana = try server.ircClient("ana")
@@ -226,6 +270,7 @@ import Testing
         #expect(rows.map { $0.params[6] } == ["H@", "H@", "H", "H"])
         #expect(rows.map { $0.params[2] } == ["ana", "bia", "caio", "dani"])
         bia.send("KICK #sala caio,dani :fora")
+        _ = try bia.sync()
         let kicks = try ana.sync().filter { $0.command == "KICK" }
         #expect(kicks.map { $0.params } == [["#sala", "caio", "fora"], ["#sala", "dani", "fora"]])
         // Taken back, bia is a member like any other.
