@@ -17,6 +17,15 @@ extension IRCCommands {
             return true
         }
         let config = self.config, id = self.id
+        // irssi asks about several channels at once after joining them (`MODE #a,#b`, `MODE #a,#b b`).
+        let channels = target.split(separator: ",").map(String.init)
+        if channels.count > 1, params.count == 1 || params[1] == "b" {
+            var more = true
+            for channel in channels.prefix(10) {
+                more = mode(IRCMessage(command: "MODE", params: [channel] + params.dropFirst())) && more
+            }
+            return more
+        }
         guard params.count > 1 else {
             return perform("MODE", target) { chat in try IRCReplies(chat: chat, id: id, config: config).channelModes(Self.roomName(target)) }
         }

@@ -118,7 +118,9 @@ struct IRCReplies {
                                  "0 \(who.realName ?? name)"))
         }
         if mask.hasPrefix("#") {
-            if let (room, members) = try? chat.members(ofRoom: mask) {
+            // `WHO #a,#b` (irssi, after joining several): each channel's members, one 315.
+            for channel in mask.split(separator: ",").prefix(10) {
+                guard let (room, members) = try? chat.members(ofRoom: String(channel)) else { continue }
                 for member in members {
                     row(member.name, "#" + room, member.role, admin: chat.isAdmin(named: member.name))
                 }
