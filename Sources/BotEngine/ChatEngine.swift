@@ -182,6 +182,31 @@ public final class ChatEngine: @unchecked Sendable {
             reply = Reply(requestID: requestID, error: error as? ChatError ?? .badRequest(String(describing: error)),
                           time: chat.now)
         }
+        answer(reply, user: user, endpoint: endpoint)
+    }
+
+    /// A command line whose `requestID` is this prefix and a room's name
+    /// (IRC's `!command` in a channel) is answered in that room, by the
+    /// bot, for everyone there: when it succeeds with at most
+    /// `maxPublicAnswerLines` lines and its caller may speak in that room.
+    /// Otherwise (an error, a long answer such as `/ajuda`, a room the
+    /// caller is not in) the caller alone gets the reply, as usual.
+    public static let publicAnswerPrefix = "papo-public:"
+    public static let maxPublicAnswerLines = 4
+
+    /// Delivers `reply` to the user, or says it in a room (`publicAnswerPrefix`),
+    /// in the user's turn, so it keeps its place before their next answer.
+    /// Under the chat's lock.
+    func answer(_ reply: Reply, user: UserID, endpoint: any ChatEndpoint) {
+        if reply.error == nil, !reply.text.isEmpty, let id = reply.requestID, id.hasPrefix(Self.publicAnswerPrefix) {
+            let room = String(id.dropFirst(Self.publicAnswerPrefix.count))
+            let lines = reply.text.split(separator: "\n").map(String.init)
+            if lines.count <= Self.maxPublicAnswerLines, let target = try? chat.speakingRoomName(of: user, named: room),
+               (try? lines.forEach { try NameRules.messageText($0).get() }) != nil {
+                for line in lines { try? chat.botSay(inRoom: target, line) }
+                return
+            }
+        }
         chat.outbox.deliver(.reply(reply), to: [endpoint])
     }
 
@@ -207,7 +232,7 @@ public final class ChatEngine: @unchecked Sendable {
             reply = Reply(requestID: requestID, error: chatError, time: chat.now)
             quitting = chatError == .tooManyAttempts
         }
-        chat.outbox.deliver(.reply(reply), to: [endpoint])
+        answer(reply, user: user, endpoint: endpoint)
         if quitting { chat.quit(user, reason: quitReason) }
     }
 

@@ -110,7 +110,7 @@ extension ChatEngine {
                 let chatError = error as? ChatError ?? .badRequest(String(describing: error))
                 reply = Reply(requestID: continuation.requestID, error: chatError, time: chat.now)
             }
-            chat.outbox.deliver(.reply(reply), to: [endpoint])
+            self.answer(reply, user: continuation.user, endpoint: endpoint)
             // The third wrong password, as when answered at once (`process`).
             if reply.error == .tooManyAttempts { chat.quit(continuation.user) }
         }

@@ -59,8 +59,10 @@ extension Chat {
              to: room)
     }
 
-    /// Takes a guest's moderation of `roomName` away (any moderator of the
-    /// room may); an account's goes by `removeModerator`'s rules. IRC's MODE -o.
+    /// Takes a guest's moderation of `roomName` away: the guest who created
+    /// the room, its owner or an admin may, never a fellow guest moderator
+    /// (moderators do not act against each other); an account's goes by
+    /// `removeModerator`'s rules. IRC's MODE -o.
     public func removeRoomModerator(by id: UserID, name targetName: String, in roomName: String) throws {
         let caller = try user(id)
         let room = try speakingRoom(of: caller, named: roomName)
@@ -71,6 +73,8 @@ extension Chat {
             return
         }
         guard role(of: caller, in: room) >= .moderator else { throw ChatError.notModerator(room.name) }
+        let mayRemove = caller.isAdmin || room.guestCreator == id || (caller.account != nil && room.owner == caller.account)
+        guard mayRemove, target.id != room.guestCreator || caller.isAdmin else { throw ChatError.targetOutranks(target.name) }
         room.guestModerators.remove(target.id)
         users[target.id]?.guestRooms.removeAll { $0 == room.key }
         emit(ChatEvent(kind: .moderatorRemoved, room: room.name, sender: caller.name, target: target.name, time: clock()),

@@ -15,6 +15,7 @@ extension Chat {
             room.owner = account.id
             // Handed on: the guest who created it moderates it no more.
             room.guestModerators.removeAll()
+            room.guestCreator = nil
             storage.record(.roomOwnerChanged(room: room.name, owner: account.id))
         } else {
             room.addModerator(account.id)

@@ -36,6 +36,7 @@ extension Chat {
             target = Room(record: record)
             if user.account == nil {
                 target.guestModerators.insert(id)
+                target.guestCreator = id
                 users[id]?.guestRooms.append(key)
             }
             rooms[key] = target

@@ -475,7 +475,10 @@ public final class Chat {
         idsByName.removeValue(forKey: nameKey(user.name))
         idsBySkeleton.removeValue(forKey: NameRules.skeleton(user.name))
         if let account = user.account, onlineByAccount[account] == user.id { onlineByAccount.removeValue(forKey: account) }
-        for key in user.guestRooms { rooms[key]?.guestModerators.remove(user.id) }
+        for key in user.guestRooms {
+            rooms[key]?.guestModerators.remove(user.id)
+            if rooms[key]?.guestCreator == user.id { rooms[key]?.guestCreator = nil }
+        }
     }
 
     /// Tells the observer (the bot engine) that `name` is now `account`.

@@ -17,6 +17,9 @@ final class Room {
     /// Connections of guests who created the room: moderators until they
     /// disconnect, never stored, never inherited through the name.
     var guestModerators: Set<UserID> = []
+    /// The guest connection that created the room, while it is connected:
+    /// only it (or the owner, or an admin) takes moderation from other guests.
+    var guestCreator: UserID?
     /// Names that moderated the room before Papo had accounts. Kept and
     /// shown, but they grant nothing until the owner or an admin names an
     /// account with `/moderador` (anyone could have registered the name).

@@ -39,13 +39,7 @@ public final class PapoServer: @unchecked Sendable {
         let engine = self.engine, config = self.config, registry = self.registry, logger = self.logger
         let tls = try config.tls.map(TLS.serverContext)
         let outputs = self.outputs
-        var bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.so_keepalive), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.writeBufferWaterMark,
-                                value: .init(low: config.maxOutboundBytes / 2, high: config.maxOutboundBytes))
+        let bootstrap = Self.bootstrap(group: group, config: config)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
@@ -58,10 +52,6 @@ public final class PapoServer: @unchecked Sendable {
                                                            outputs: outputs, logger: logger))
                 }
             }
-        if config.sendBufferBytes > 0 {
-            bootstrap = bootstrap.childChannelOption(.socketOption(.so_sndbuf),
-                                                     value: SocketOptionValue(config.sendBufferBytes))
-        }
         let channel = try await bootstrap.bind(host: config.host, port: config.port).get()
         listener = channel
         let port = channel.localAddress?.port ?? config.port
@@ -70,6 +60,20 @@ public final class PapoServer: @unchecked Sendable {
     }
 
     public var connectionCount: Int { registry.count }
+
+    /// A listener on `group` with the socket options and output bounds of
+    /// `config`, for this server and for other front ends alike.
+    static func bootstrap(group: EventLoopGroup, config: ServerConfig) -> ServerBootstrap {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.so_keepalive), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark,
+                                value: .init(low: config.maxOutboundBytes / 2, high: config.maxOutboundBytes))
+        guard config.sendBufferBytes > 0 else { return bootstrap }
+        return bootstrap.childChannelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(config.sendBufferBytes))
+    }
 
     /// What another front end (IRC) shares with this server: its event
     /// loops and their output queues, and the connection limits, so its
@@ -100,4 +104,7 @@ public struct FrontEndContext: @unchecked Sendable {
     public let registry: ConnectionRegistry
     /// Line, flood and timeout limits the other front end applies too.
     public let config: ServerConfig
+
+    /// A listener on these loops with the server's socket options and output bounds.
+    public func bootstrap() -> ServerBootstrap { PapoServer.bootstrap(group: group, config: config) }
 }

@@ -17,10 +17,7 @@ final class IRCClient: FrontEndEndpoint, @unchecked Sendable {
     private var _identity = IRCIdentity()
     /// Set on the loop by the session once it is registered.
     var userID: UserID?
-    /// What the session does with a reply that needs the engine again (a
-    /// `!command`'s answer said in the channel), or when the core takes
-    /// the user's lines again. Set and run on the loop.
-    var onFantasyReply: ((_ room: String, _ text: String) -> Void)?
+    /// What the session does when the core takes the user's lines again. Set and run on the loop.
     var onResume: (() -> Void)?
 
     init(connection: Connection, serverName: String) {
@@ -58,12 +55,6 @@ final class IRCClient: FrontEndEndpoint, @unchecked Sendable {
             }
             send(IRCRenderer.lines(for: event, viewer: view))
         case .reply(let reply):
-            if let request = IRCRequest(reply.requestID), case .fantasy(let room) = request,
-               reply.error == nil, !reply.text.isEmpty {
-                let text = reply.text
-                connection.eventLoop.execute { self.onFantasyReply?(room, text) }
-                return
-            }
             view.nick = nick
             send(IRCRenderer.lines(for: reply, viewer: view))
         }

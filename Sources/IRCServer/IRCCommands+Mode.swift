@@ -60,6 +60,8 @@ extension IRCCommands {
                     guard let target = chat.onlineName(name) else { throw ChatError.noSuchUser(name) }
                     return IRCMessage(source: IRCRenderer.mask(replies.nick), command: "MODE",
                                       params: ["#" + room, change.adding ? "+v" : "-v", target]).serialized()
+                case ("o", nil), ("v", nil):
+                    return replies.numeric("461", "MODE", "Falta o apelido para +\(change.mode)").serialized()
                 case ("n", nil), ("t", nil):
                     // Always on in Papo.
                     return change.adding ? "" : replies.numeric("472", String(change.mode), "Salas do Papo são sempre +nt").serialized()

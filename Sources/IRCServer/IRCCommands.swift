@@ -77,9 +77,12 @@ struct IRCCommands {
             return true
         case "QUIT":
             let reason = params.first.map { IRCRenderer.clean($0) }
+            // In the user's turn: lines sent before QUIT (a message still in the hooks) go out first.
             session.state = .closed
-            engine.withChat { chat in chat.quit(id, reason: reason.map { "Quit: \($0)" } ?? "Quit") }
-            return true
+            return engine.perform(from: id, requestID: IRCRequest.lines(command: "QUIT", target: "").id) { chat in
+                chat.quit(id, reason: reason.map { "Quit: \($0)" } ?? "Quit")
+                return ""
+            }
         case "TOPIC":
             guard let target = params.first else { return missing(message) }
             if params.count == 1 {
@@ -149,7 +152,10 @@ struct IRCCommands {
         case "OPER":
             guard params.count >= 2 else { return missing(message) }
             guard config.operators[params[0]] == params[1] else {
+                // As `/admin`: the third wrong password on a connection closes it.
+                session.failedOpers += 1
                 client.send([client.numeric("464", "Senha incorreta")])
+                if session.failedOpers >= ChatEngine.maxPasswordAttempts { session.close(saying: ChatError.tooManyAttempts.message) }
                 return true
             }
             return lines("OPER", "") { chat in
@@ -255,7 +261,9 @@ struct IRCCommands {
         let request = IRCRequest.message(command: command, target: target).id
         if target.hasPrefix("#") {
             let room = String(target.dropFirst())
-            if text.hasPrefix("!"), text.count > 1, command == "PRIVMSG" { return fantasy(String(text.dropFirst()), room: room, raw: text) }
+            if text.hasPrefix("!"), text.dropFirst().contains(where: { $0 != " " && $0 != "/" }), command == "PRIVMSG" {
+                return fantasy(String(text.dropFirst()), room: room, raw: text)
+            }
             return engine.handle(line: "/em \(room) \(text)", from: id, requestID: request)
         }
         if nameKey(target) == Chat.botName {
@@ -272,11 +280,14 @@ struct IRCCommands {
     }
 
     /// `!dado 2d6` in a channel: the line is said there, then the command
-    /// runs with that channel as the current room, and the bot says its
-    /// answer in the channel (errors come back as NOTICEs). A password
-    /// command is never said: it is refused before anything is sent.
-    private func fantasy(_ command: String, room: String, raw: String) -> Bool {
-        if BuiltinCommands.looksLikePasswordCommand("/" + command) {
+    /// runs with that channel as the current room, and the engine has the
+    /// bot say a short answer in the channel, if the caller may speak there
+    /// (`ChatEngine.publicAnswerPrefix`); errors and long answers come back
+    /// as NOTICEs. A line that names a password command anywhere (`!/identificar`,
+    /// `!em sala /senha ...`) is refused before anything is said.
+    private func fantasy(_ rawCommand: String, room: String, raw: String) -> Bool {
+        let command = String(rawCommand.drop { $0 == " " || $0 == "/" })
+        if Self.mentionsPasswordCommand(command) {
             return lines("PRIVMSG", "#" + room) { _ in throw ChatError.looksLikePassword }
         }
         let said = engine.handle(line: "/em \(room) \(raw)", from: id,
@@ -286,5 +297,14 @@ struct IRCCommands {
             return ""
         }
         return engine.handle(line: "/" + command, from: id, requestID: IRCRequest.fantasy(room: room).id) && said
+    }
+
+    /// True when any word of `text` starts a password command (`identificar ana x`).
+    static func mentionsPasswordCommand(_ text: String) -> Bool {
+        let words = text.split(separator: " ")
+        return words.indices.contains { index in
+            let rest = words[index...].joined(separator: " ").drop { $0 == "/" }
+            return BuiltinCommands.looksLikePasswordCommand("/" + rest)
+        }
     }
 }

@@ -27,13 +27,7 @@ public final class IRCServer: @unchecked Sendable {
     public func start() async throws -> Int {
         let engine = self.engine, config = self.config, frontEnd = self.frontEnd, logger = self.logger
         let limits = frontEnd.config
-        let bootstrap = ServerBootstrap(group: frontEnd.group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.so_keepalive), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.writeBufferWaterMark,
-                                value: .init(low: limits.maxOutboundBytes / 2, high: limits.maxOutboundBytes))
+        let bootstrap = frontEnd.bootstrap()
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations

@@ -34,9 +34,11 @@ extension IRCSession {
                 client.send([client.numeric("461", "USER", "Faltam parâmetros")])
                 return
             }
-            userName = message.params[0]
-            realName = message.params[3]
-            client.identity = IRCIdentity(userName: String(userName!.prefix(16)), realName: String(realName.prefix(100)))
+            // Shown to others in WHO and WHOIS: only printable text, never a control character.
+            let user = String(message.params[0].unicodeScalars.filter { !NameRules.isControl($0) && $0 != " " }.prefix(16))
+            userName = user.isEmpty ? "user" : user
+            realName = String(String.UnicodeScalarView(message.params[3].unicodeScalars.filter { !NameRules.isControl($0) }).prefix(100))
+            client.identity = IRCIdentity(userName: userName, realName: realName)
             tryToFinish()
         case "PING":
             client.send([IRCMessage(source: config.serverName, command: "PONG",
@@ -104,6 +106,8 @@ extension IRCSession {
             return
         }
         state = .admitting
+        // Lines sent meanwhile (a JOIN right after USER) wait for the answer.
+        holdInput()
         let client = self.client!, address = self.address
         // Without a server password, PASS is the password of a registered nick.
         let accountPassword = config.password == nil ? givenPassword : nil
@@ -127,6 +131,7 @@ extension IRCSession {
             if case .success(let welcome) = result { engine.disconnect(welcome.id) }
             return
         }
+        defer { resumeInput() }
         switch result {
         case .success(let welcome):
             state = .registered(welcome.id)

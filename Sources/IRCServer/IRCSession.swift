@@ -36,6 +36,8 @@ final class IRCSession: ChannelInboundHandler {
     var registrationDeadline: Scheduled<Void>?
     var sasl = SASLState()
     var saslFailures = 0
+    /// Wrong OPER passwords on this connection.
+    var failedOpers = 0
     /// Liveness.
     var lastHeard = NIODeadline.now()
     var pingTimer: RepeatedTask?
@@ -57,7 +59,6 @@ final class IRCSession: ChannelInboundHandler {
         let connection = Connection(channel: context.channel, output: frontEnd.outputs.output(for: context.eventLoop))
         client = IRCClient(connection: connection, serverName: config.serverName)
         client.onResume = { [weak self] in self?.resumeInput() }
-        client.onFantasyReply = { [weak self] room, text in self?.sayAsBot(text, in: room) }
         address = context.remoteAddress?.ipAddress
         logger[metadataKey: "peer"] = "\(context.remoteAddress?.description ?? "?")"
         if let refusal = frontEnd.registry.admit(connection, address: address) {
@@ -128,11 +129,7 @@ final class IRCSession: ChannelInboundHandler {
                                         params: ["*", "INVALID_UTF8", "A linha não é UTF-8 válido"])])
                 return
             }
-            if holding {
-                held.append(line)
-            } else {
-                handle(line)
-            }
+            handle(line)
         }
     }
 
@@ -176,6 +173,10 @@ final class IRCSession: ChannelInboundHandler {
 
     /// One line from the client.
     func handle(_ line: String) {
+        if holding {
+            held.append(line)
+            return
+        }
         let (head, _) = Self.splitTags(line)
         guard !head.isEmpty else { return }
         if head.utf8.count > IRCConfig.maxLineBytes - 2 {
@@ -184,8 +185,11 @@ final class IRCSession: ChannelInboundHandler {
         }
         guard let message = IRCMessage(parsing: Substring(line)) else { return }
         switch state {
-        case .closed, .admitting:
+        case .closed:
             return
+        case .admitting:
+            // Read before the engine let the user in (a password being checked): kept in order.
+            held.append(line)
         case .registering:
             register(message)
         case .registered(let id):
@@ -215,12 +219,4 @@ final class IRCSession: ChannelInboundHandler {
         if !holding { client.connection.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in } }
     }
 
-    /// A `!command`'s answer, said by the bot in the channel it was asked in.
-    func sayAsBot(_ text: String, in room: String) {
-        guard case .registered(let id) = state else { return }
-        engine.perform(from: id, requestID: IRCRequest.message(command: "PRIVMSG", target: "#" + room).id) { chat in
-            for line in text.split(separator: "\n") { try chat.botSay(inRoom: room, String(line)) }
-            return ""
-        }
-    }
 }

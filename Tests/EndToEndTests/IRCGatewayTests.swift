@@ -345,4 +345,65 @@ import Testing
         #expect(quit.source == "bia!bia@papo" && quit.params.last == "Quit: fui")
         await server.stop()
     }
+
+    /// The findings of a hostile review of the front end, each kept fixed.
+    @Test func hostileInputForgesNothingAndBypassesNothing() async throws {
+        let server = try await TestServer.start(irc: Self.config)
+        let ana = try server.ircClient("ana")
+        // Control characters in USER never reach another client (a forged line).
+        let eve = try IRCTestClient(port: server.ircPort)
+        eve.send("NICK eve")
+        eve.sendRaw(Array("USER ev\rx 0 * :x\r:papo!bot@papo PRIVMSG ana :forged\u{0}z\r\n".utf8))
+        try eve.waitFor(command: "001")
+        ana.send("WHOIS eve")
+        let whois = try ana.waitFor(command: "318").before
+        #expect(!whois.contains { $0.command == "PRIVMSG" })
+        #expect(whois.first { $0.command == "311" }.map { $0.params[2] == "evx" && !$0.params[5].contains("\r") } == true)
+        // `!command` in a channel one is not in: nothing is said there, the answer comes privately.
+        ana.send("JOIN #priv")
+        try ana.waitFor(command: "366")
+        _ = try ana.sync()
+        eve.send("PRIVMSG #priv :!ping")
+        _ = try eve.sync()
+        #expect(try !ana.sync().contains { $0.command == "PRIVMSG" })
+        // A password command spelt oddly is still never said.
+        for line in ["!/identificar ana senha12345", "! identificar ana senha12345", "!em priv /identificar ana senha12345"] {
+            ana.send("PRIVMSG #priv :\(line)")
+        }
+        let refusals = try ana.sync()
+        #expect(refusals.filter { $0.command == "NOTICE" }.count == 3)
+        // A short answer is said in the channel before the answer to the next PING.
+        eve.send("JOIN #priv")
+        try eve.waitFor(command: "366")
+        ana.send("PRIVMSG #priv :!ping")
+        #expect(try ana.sync().contains { $0.command == "PRIVMSG" && $0.source == "papo!bot@papo" && $0.params.last == "pong" })
+        #expect(try !eve.sync().contains { $0.params.last?.contains("senha12345") == true })
+        // A guest made operator cannot deop (or so ban) the room's creator.
+        ana.send("MODE #priv +o eve")
+        try eve.waitFor(command: "MODE")
+        eve.send("MODE #priv -o ana")
+        #expect(try eve.sync().map(\.command).filter { $0.allSatisfy(\.isNumber) } == ["482"])
+        // The creator can take it back.
+        ana.send("MODE #priv -o eve")
+        #expect(try eve.waitFor(command: "MODE").message.params == ["#priv", "-o", "eve"])
+        // Three wrong OPER passwords close the connection.
+        for attempt in 1...3 { eve.send("OPER operuser errada\(attempt)") }
+        #expect(eve.waitForClose())
+        await server.stop()
+    }
+
+    @Test func linesSentDuringAPasswordCheckWaitForIt() async throws {
+        let server = try await TestServer.start(irc: Self.config)
+        let owner = try server.text("ana")
+        owner.send("/registrar senha1234")
+        try owner.waitFor(containing: "O nome ana agora é seu")
+        owner.send("/sair")
+        #expect(owner.waitForClose())
+        let ana = try IRCTestClient(port: server.ircPort)
+        for line in ["PASS senha1234", "NICK ana", "USER a 0 * :a", "JOIN #depois", "PING tok1"] { ana.send(line) }
+        try ana.waitFor(command: "001")
+        #expect(try ana.waitFor(command: "JOIN").message.params == ["#depois"])
+        try ana.waitFor(command: "PONG", param: "tok1")
+        await server.stop()
+    }
 }
