@@ -254,23 +254,25 @@ public final class ChatEngine: @unchecked Sendable {
     /// once; otherwise it leaves the lock and passes the hooks (HookChain.swift),
     /// and the user's later lines wait for it. Returns false when the answer
     /// comes later.
-    private func say(_ line: String, from user: UserID, requestID: String?, chat: Chat, room: String? = nil) throws -> Bool {
+    private func say(_ line: String, from user: UserID, requestID: String?, chat: Chat, room: String? = nil,
+                     notice: Bool = false) throws -> Bool {
         guard !hooks.messageHooks.isEmpty else {
-            try chat.say(user, line, in: room)
+            try chat.say(user, line, in: room, notice: notice)
             return true
         }
         // Refused here, before the hooks: no room, or not one of the user's.
         let target = try chat.speakingRoomName(of: user, named: room)
-        sayThroughHooks(line, requestID: requestID, from: user, room: target)
+        sayThroughHooks(line, requestID: requestID, from: user, room: target, notice: notice)
         return false
     }
 
-    /// `/em sala texto`: says `text` in `room` (one the caller is in)
-    /// through the message hooks, like a plain line.
-    func say(_ text: String, inRoom room: String, context: CommandContext) throws -> CommandResult {
+    /// `/em sala texto` (and `/aviso`, as a notice): says `text` in `room`
+    /// (one the caller is in; nil: the current one) through the message
+    /// hooks, like a plain line.
+    func say(_ text: String, inRoom room: String?, notice: Bool = false, context: CommandContext) throws -> CommandResult {
         if text.contains("/"), BuiltinCommands.looksLikePasswordCommand(text) { throw ChatError.looksLikePassword }
-        return try say(text, from: context.caller, requestID: context.requestID, chat: context.chat, room: room)
-            ? .done : .deferred
+        return try say(text, from: context.caller, requestID: context.requestID, chat: context.chat, room: room,
+                       notice: notice) ? .done : .deferred
     }
 
     private func dispatch(_ line: String, from user: UserID, requestID: String?, chat: Chat) throws -> CommandResult {

@@ -34,12 +34,13 @@ extension ChatEngine {
     /// Sends `text` and the user's plain lines waiting right behind it
     /// through the hooks; the user's other lines wait for the batch. Under
     /// the chat's lock.
-    func sayThroughHooks(_ text: String, requestID: String?, from user: UserID, room: String) {
+    func sayThroughHooks(_ text: String, requestID: String?, from user: UserID, room: String, notice: Bool = false) {
         let base = HookInput(user: user, userName: chat.name(of: user) ?? "", room: room,
-                             role: chat.role(of: user, inRoom: room), text: text, account: AccountRef(chat.account(of: user)))
+                             role: chat.role(of: user, inRoom: room), text: text, account: AccountRef(chat.account(of: user)),
+                             notice: notice)
         var batch = [PendingMessage(input: base, requestID: requestID)]
         // Only plain lines for the current room join the batch (`/em` is a command).
-        if let pipeline = pipelines[user], room == chat.roomName(of: user) {
+        if let pipeline = pipelines[user], room == chat.roomName(of: user), !notice {
             // A line that looks like a password command is left for `dispatch`, which refuses it.
             while batch.count < Self.maxHookBatch, let first = pipeline.waiting.first, first.action == nil,
                   let spoken = Self.spokenText(first.line), !BuiltinCommands.looksLikePasswordCommand(spoken) {
@@ -105,7 +106,7 @@ extension ChatEngine {
                 failure = .blockedByBot(reason)
             } else {
                 do {
-                    try chat.say(message.input.user, message.input.text, in: message.input.room)
+                    try chat.say(message.input.user, message.input.text, in: message.input.room, notice: message.input.notice)
                 } catch {
                     failure = error as? ChatError ?? .badRequest(String(describing: error))
                 }

@@ -18,6 +18,8 @@ public struct HookInput: Sendable {
     public var text: String
     /// The account the sender is identified as; nil for a guest.
     public var account: AccountRef? = nil
+    /// Said as a notice (`/aviso`, IRC's NOTICE).
+    public var notice = false
 }
 
 /// Who a user is, for a bot that keeps data per person: the account's

@@ -88,6 +88,11 @@ extension Chat {
     /// True when the online user called `name` is a server admin.
     public func isAdmin(named name: String) -> Bool { lookup(name)?.isAdmin ?? false }
 
+    /// The account the online user called `name` is identified as; nil for a guest.
+    public func accountName(ofOnline name: String) -> String? {
+        lookup(name)?.account.flatMap { accounts[$0]?.name }
+    }
+
     func existingRoom(_ name: String) throws -> Room {
         let clean = try NameRules.roomName(name).get()
         guard let room = rooms[nameKey(clean)] else { throw ChatError.noSuchRoom(clean) }

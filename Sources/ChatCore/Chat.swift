@@ -146,8 +146,8 @@ public final class Chat {
     // MARK: Talking
 
     /// Says `text` in the room named `roomName`, which the user is in, or
-    /// by default in their current room.
-    public func say(_ id: UserID, _ text: String, in roomName: String? = nil) throws {
+    /// by default in their current room; as a notice when `notice`.
+    public func say(_ id: UserID, _ text: String, in roomName: String? = nil, notice: Bool = false) throws {
         let user = try self.user(id)
         let room = try speakingRoom(of: user, named: roomName)
         let text = try NameRules.messageText(text).get()
@@ -157,6 +157,7 @@ public final class Chat {
         count(message: StoredMessage(kind: .public, room: room.name, sender: user.name, text: text, time: time))
         var event = ChatEvent(kind: .message, room: room.name, sender: user.name, text: text, time: time)
         event.senderAccount = user.account
+        event.notice = notice
         emit(event, to: room)
     }
 
@@ -257,9 +258,12 @@ public final class Chat {
     /// Removes `targetName` from the caller's current room, or from
     /// `roomName`, one the caller is in (that room only; see `remove`).
     /// They may come back.
-    /// `reason`, if any, goes with the event (IRC shows it).
+    /// `reason`, if any, goes with the event (IRC shows it). Guest
+    /// moderators of a room (the guest who made it and those it named, as
+    /// on IRC) may kick each other: they can come back, and the creator
+    /// keeps its rights; bans and moderation stay ranked.
     public func kick(_ id: UserID, target targetName: String, in roomName: String? = nil, reason: String? = nil) throws {
-        let (moderator, target, room) = try moderation(by: id, of: targetName, in: roomName)
+        let (moderator, target, room) = try moderation(by: id, of: targetName, in: roomName, guestPeersMay: true)
         let reason = try reason.map { try NameRules.messageText($0).get() }
         emit(ChatEvent(kind: .kick, room: room.name, sender: moderator.name, target: target.name, text: reason,
                        time: clock()), to: room)
@@ -430,7 +434,8 @@ public final class Chat {
 
     /// Checks that `id` may moderate `targetName` in the caller's current
     /// room (or `roomName`, one they are in).
-    private func moderation(by id: UserID, of targetName: String, in roomName: String?) throws -> (ChatUser, ChatUser, Room) {
+    private func moderation(by id: UserID, of targetName: String, in roomName: String?,
+                            guestPeersMay: Bool = false) throws -> (ChatUser, ChatUser, Room) {
         let moderator = try user(id)
         let room = try speakingRoom(of: moderator, named: roomName)
         let callerRole = role(of: moderator, in: room)
@@ -438,7 +443,9 @@ public final class Chat {
         guard let target = lookup(targetName) else { throw ChatError.noSuchUser(targetName.trimmingSpaces) }
         if target.id == id { throw ChatError.cannotTargetSelf }
         guard target.rooms.contains(room.key) else { throw ChatError.notInSameRoom(target.name) }
-        if role(of: target, in: room) >= callerRole { throw ChatError.targetOutranks(target.name) }
+        let guestPeers = guestPeersMay && room.guestModerators.contains(id) && room.guestModerators.contains(target.id)
+            && !room.isModerator(account: target.account) && !target.isAdmin
+        if role(of: target, in: room) >= callerRole && !guestPeers { throw ChatError.targetOutranks(target.name) }
         return (moderator, target, room)
     }
 

@@ -53,6 +53,9 @@ public struct ChatEvent: Sendable, Equatable {
     public var target: String?
     public var text: String?
     public var time: Date
+    /// A `message` said as a notice (IRC's NOTICE, `/aviso`): shown apart,
+    /// and bots never answer it, so two bots cannot loop on each other.
+    public var notice = false
     /// The account id of an identified sender of a message: for the bot
     /// engine (a bot keeps points per account); no front end shows it.
     public var senderAccount: String? = nil

@@ -53,9 +53,20 @@ final class ChannelOutbox: Outbox, @unchecked Sendable {
     private func prepare(_ item: Outgoing, along routing: LoopRouting) -> PreparedDelivery {
         var bytes = EncodedBytes(item: item)
         for format in routing.formats { bytes.prepare(format) }
-        return PreparedDelivery(queued: routing.groups.map { group in
+        var delivery = PreparedDelivery(queued: routing.groups.map { group in
             (group.output, .shared(SharedDelivery(connections: group.connections, bytes: bytes.encoded)))
-        }, item: routing.direct.isEmpty ? nil : item, direct: routing.direct)
+        })
+        var direct = routing.direct
+        if !routing.sharing.isEmpty {
+            let (queued, alone) = routing.sharing.render(item)
+            delivery.queued += queued
+            direct += alone
+        }
+        if !direct.isEmpty {
+            delivery.item = item
+            delivery.direct = direct
+        }
+        return delivery
     }
 
     func disconnect(_ endpoint: any ChatEndpoint) {
@@ -91,15 +102,22 @@ final class LoopRouting {
     let formats: [WireFormat]
     /// Recipients of other front ends, which render for themselves.
     let direct: [FrontEndEndpoint]
+    /// Recipients of other front ends whose renderings are shared.
+    let sharing: SharedRendering
 
     init(_ recipients: [any ChatEndpoint]) {
         // A handful of loops: a linear scan beats hashing per recipient.
         var groups: [(output: LoopOutput, connections: [Connection])] = []
         var formats: [WireFormat] = []
         var direct: [FrontEndEndpoint] = []
+        var sharing: [SharedRenderingEndpoint] = []
         for recipient in recipients {
             guard let connection = recipient as? Connection else {
-                if let endpoint = recipient as? FrontEndEndpoint { direct.append(endpoint) }
+                if let endpoint = recipient as? SharedRenderingEndpoint {
+                    sharing.append(endpoint)
+                } else if let endpoint = recipient as? FrontEndEndpoint {
+                    direct.append(endpoint)
+                }
                 continue
             }
             if !formats.contains(connection.format) { formats.append(connection.format) }
@@ -112,6 +130,7 @@ final class LoopRouting {
         self.groups = groups
         self.formats = formats
         self.direct = direct
+        self.sharing = SharedRendering(sharing)
     }
 }
 

@@ -63,6 +63,7 @@ enum JSONRenderer {
         json.field("sender", event.sender)
         json.field("target", event.target)
         json.field("text", event.text)
+        if event.notice { json.field("notice", true) }
         json.field("time", TimeFormat.iso8601(event.time))
         return json
     }

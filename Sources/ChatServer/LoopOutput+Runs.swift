@@ -5,14 +5,15 @@ import NIOCore
 extension LoopOutput {
     /// Where the run that starts at `start` ends. A run is shared deliveries
     /// to exactly `connections`, with single lines (such as the senders' own
-    /// JSON results) allowed in between.
+    /// JSON results) and other front ends' shared lines (IRC members of the
+    /// same room, never among `connections`) allowed in between.
     func runEnd(_ items: [Item], from start: Int, connections: [Connection]) -> Int {
         var end = start + 1
         var lastShared = start
         scan: while end < items.endIndex {
             switch items[end] {
             case .shared(let next) where Self.same(next.connections, connections): lastShared = end
-            case .line: break
+            case .line, .same: break
             default: break scan
             }
             end += 1
@@ -23,7 +24,7 @@ extension LoopOutput {
 
     /// Equal lists; a room's messages share one array (see `LoopRouting`),
     /// so the storage check settles it without a walk.
-    private static func same(_ a: [Connection], _ b: [Connection]) -> Bool {
+    static func same(_ a: [Connection], _ b: [Connection]) -> Bool {
         let sameStorage = a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { a.baseAddress == $0.baseAddress } }
         return (sameStorage && a.count == b.count) || a.elementsEqual(b, by: ===)
     }
@@ -52,9 +53,14 @@ extension LoopOutput {
             markTouched(connection)
         }
         // Lines for connections outside the run keep their own order.
-        if replayed.count < lineTargets.count {
-            for case .line(let connection, let buffer) in run where !replayed.contains(ObjectIdentifier(connection)) {
+        for item in run {
+            switch item {
+            case .line(let connection, let buffer) where !replayed.contains(ObjectIdentifier(connection)):
                 append(buffer, to: connection)
+            case .same(let shared):
+                for connection in shared.connections { append(shared.buffer, to: connection) }
+            default:
+                break
             }
         }
     }
@@ -78,5 +84,27 @@ extension LoopOutput {
             if let buffer = delivery.buffer(for: format) { joined.writeImmutableBuffer(buffer) }
         }
         return joined
+    }
+
+    /// Where a run of another front end's shared lines (`.same`) to exactly
+    /// `connections`, starting at `start`, ends.
+    func sameRunEnd(_ items: [Item], from start: Int, connections: [Connection]) -> Int {
+        var end = start + 1
+        while end < items.endIndex, case .same(let next) = items[end], Self.same(next.connections, connections) {
+            end += 1
+        }
+        return end
+    }
+
+    /// Writes such a run as one joined buffer that every connection shares,
+    /// after what each had pending, so order holds.
+    func writeSameRun(_ run: ArraySlice<Item>, to connections: [Connection]) {
+        var joined = ByteBufferAllocator().buffer(capacity: 0)
+        for case .same(let shared) in run { joined.writeImmutableBuffer(shared.buffer) }
+        for connection in connections {
+            write(connection, flush: false)
+            connection.channel.write(joined, promise: nil)
+            markTouched(connection)
+        }
     }
 }

@@ -19,6 +19,8 @@ public final class LoopOutput: @unchecked Sendable {
         case shared(SharedDelivery)
         /// Bytes already rendered for one connection.
         case line(Connection, ByteBuffer)
+        /// The same rendered bytes for many connections (another front end's, see `SharedRenderingEndpoint`).
+        case same(SharedBuffer)
         /// Close once everything queued before has been written, or after `grace`.
         case close(Connection, grace: TimeAmount)
     }
@@ -74,6 +76,14 @@ public final class LoopOutput: @unchecked Sendable {
                 }
             case .line(let connection, let buffer):
                 append(buffer, to: connection)
+            case .same(let shared):
+                let end = sameRunEnd(items, from: index, connections: shared.connections)
+                if end - index > 1 {
+                    writeSameRun(items[index..<end], to: shared.connections)
+                    index = end
+                    continue
+                }
+                for connection in shared.connections { append(shared.buffer, to: connection) }
             case .close(let connection, let grace):
                 write(connection, flush: true)
                 connection.closeWhenWritten(grace: grace)

@@ -17,6 +17,7 @@ public enum TextRenderer {
         let who = event.sender ?? "?"
         let target = event.target ?? "?"
         switch event.kind {
+        case .message where event.notice: return "\(stamp) \(room) -\(who)- \(event.text ?? "")"
         case .message: return "\(stamp) \(room) <\(who)> \(event.text ?? "")"
         case .privateMessage: return "\(stamp) [privado] \(who) → \(target): \(event.text ?? "")"
         case .connect: return "\(stamp) \(room) * \(who) entrou no chat"

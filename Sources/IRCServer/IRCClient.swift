@@ -7,7 +7,7 @@ import NIOCore
 /// come to. It renders each event and reply as IRC lines for this client
 /// (its nick, its capabilities) and queues them on the connection, so
 /// everything leaves in the order the core delivered it.
-final class IRCClient: FrontEndEndpoint, @unchecked Sendable {
+final class IRCClient: SharedRenderingEndpoint, @unchecked Sendable {
     let connection: Connection
     let serverName: String
     private let lock = NIOLock()
@@ -60,6 +60,30 @@ final class IRCClient: FrontEndEndpoint, @unchecked Sendable {
         }
     }
 
+    /// Events seen by a channel's members render the same for everyone
+    /// but their sender: one variant with `server-time`, one without. The
+    /// sender's own copy (echo-message), a rename (which moves this
+    /// client's nick) and the rest render one by one in `receive`.
+    func renderingVariant(of item: Outgoing) -> Int? {
+        guard case .event(let event) = item else { return nil }
+        switch event.kind {
+        case .message, .join, .connect, .leave, .disconnect, .topic, .kick, .ban, .unban,
+             .moderatorAdded, .moderatorRemoved, .admin:
+            let (nick, caps) = lock.withLock { (_nick, _caps) }
+            if event.sender == nick { return nil }
+            return caps.contains(.serverTime) ? 1 : 0
+        case .privateMessage, .rename, .shutdown, .current, .identify:
+            return nil
+        }
+    }
+
+    func render(_ item: Outgoing) -> ByteBuffer? {
+        guard case .event(let event) = item else { return nil }
+        let (nick, caps) = lock.withLock { (_nick, _caps) }
+        let lines = IRCRenderer.lines(for: event, viewer: IRCRenderer.Viewer(nick: nick, caps: caps, serverName: serverName))
+        return lines.isEmpty ? nil : Self.buffer(lines)
+    }
+
     /// A room's last public messages as the lines replayed after JOIN to a
     /// client that asked for `server-time` (so it can tell them from new
     /// ones), in a `chathistory` batch when it asked for `batch`.
@@ -92,12 +116,16 @@ final class IRCClient: FrontEndEndpoint, @unchecked Sendable {
     /// Queues `messages` as CRLF lines, in order with all else.
     func send(_ messages: [IRCMessage]) {
         guard !messages.isEmpty else { return }
+        connection.send(bytes: Self.buffer(messages))
+    }
+
+    static func buffer(_ messages: [IRCMessage]) -> ByteBuffer {
         var buffer = ByteBufferAllocator().buffer(capacity: 128 * messages.count)
         for message in messages {
             buffer.writeString(message.serialized())
             buffer.writeStaticString("\r\n")
         }
-        connection.send(bytes: buffer)
+        return buffer
     }
 
     /// A numeric reply from the server to this client.
@@ -111,6 +139,8 @@ struct IRCIdentity: Sendable {
     var userName: String?
     var realName: String?
     var away: String?
+    /// User mode +i.
+    var invisible = false
 }
 
 /// IRCv3 capabilities Papo offers.

@@ -4,6 +4,40 @@ import ChatCore
 /// MODE: queries of a channel's modes and ban list, `+b`/`-b` on a nick's
 /// mask, `+o`/`-o` for Papo moderators; user modes are only answered.
 extension IRCCommands {
+    /// User modes: only `+i` (invisible: left out of WHO by mask for those
+    /// who share no channel with the user), kept by the IRC front end. Others'
+    /// modes are not shown (502); unknown letters get 501.
+    private func userMode(_ target: String, change: String?) {
+        guard nameKey(target) == nameKey(client.nick) else {
+            client.send([client.numeric("502", "Só é possível ver ou mudar os próprios modos")])
+            return
+        }
+        guard let change else {
+            client.send([client.numeric("221", client.identity.invisible ? "+i" : "+")])
+            return
+        }
+        var adding = true, applied = "", last: Character? = nil, unknown = false
+        for letter in change {
+            switch letter {
+            case "+", "-":
+                adding = letter == "+"
+            case "i":
+                guard client.identity.invisible != adding else { continue }
+                client.identity.invisible = adding
+                let sign: Character = adding ? "+" : "-"
+                if last != sign { applied.append(sign) }
+                applied.append("i")
+                last = sign
+            default:
+                unknown = true
+            }
+        }
+        if unknown { client.send([client.numeric("501", "Modo de usuário desconhecido")]) }
+        if !applied.isEmpty {
+            client.send([IRCMessage(source: IRCRenderer.mask(client.nick), command: "MODE", params: [client.nick, applied])])
+        }
+    }
+
     func mode(_ message: IRCMessage) -> Bool {
         let params = message.params
         guard let target = params.first else {
@@ -11,9 +45,7 @@ extension IRCCommands {
             return true
         }
         guard target.hasPrefix("#") else {
-            // User modes: Papo keeps none; others' modes are not shown (502).
-            let mine = nameKey(target) == nameKey(client.nick)
-            client.send([mine ? client.numeric("221", "+") : client.numeric("502", "Só é possível ver os próprios modos")])
+            userMode(target, change: params.count > 1 ? params[1] : nil)
             return true
         }
         let config = self.config, id = self.id

@@ -108,14 +108,20 @@ struct IRCCommands {
             }
             return lines("NAMES", target) { chat in
                 let replies = IRCReplies(chat: chat, id: id, config: config)
-                guard let room = try? Self.roomName(target), chat.existingRoomName(room) != nil else {
-                    return replies.numeric("366", target, "Fim da lista de NAMES").serialized()
+                let channels = target.split(separator: ",").prefix(IRCReplies.maxNamesTargets).map(String.init)
+                let found = channels.compactMap { channel -> [IRCMessage]? in
+                    guard let room = try? Self.roomName(channel), chat.existingRoomName(room) != nil else { return nil }
+                    return try? replies.names(room: room)
                 }
-                return IRCReplies.joined(try replies.names(room: room))
+                // One channel: its own 366. Several (`NAMES #a,#b`): their 353s, then one 366 for the list.
+                if channels.count == 1, let only = found.first { return IRCReplies.joined(only) }
+                let rows = found.flatMap { $0.dropLast() }
+                return IRCReplies.joined(rows + [replies.numeric("366", target, "Fim da lista de NAMES")])
             }
         case "WHO":
             let mask = params.first ?? "*"
-            return lines("WHO", mask) { chat in IRCReplies(chat: chat, id: id, config: config).who(mask) }
+            let fields = params.count > 1 ? params[1] : nil
+            return lines("WHO", mask) { chat in IRCReplies(chat: chat, id: id, config: config).who(mask, fields: fields) }
         case "WHOIS":
             guard let target = params.last, !target.isEmpty else {
                 client.send([client.numeric("431", "Nenhum apelido informado")])
@@ -264,7 +270,8 @@ struct IRCCommands {
             if text.hasPrefix("!"), text.dropFirst().contains(where: { $0 != " " && $0 != "/" }), command == "PRIVMSG" {
                 return fantasy(String(text.dropFirst()), room: room, raw: text)
             }
-            return engine.handle(line: "/em \(room) \(text)", from: id, requestID: request)
+            let say = command == "NOTICE" ? "/aviso #" : "/em "
+            return engine.handle(line: say + "\(room) \(text)", from: id, requestID: request)
         }
         if nameKey(target) == Chat.botName {
             return command == "PRIVMSG" ? runForBot(text) : true

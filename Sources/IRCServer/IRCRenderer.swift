@@ -33,7 +33,7 @@ enum IRCRenderer {
         switch event.kind {
         case .message:
             if mine && !viewer.caps.contains(.echoMessage) { return [] }
-            return [line("PRIVMSG", room, clean(event.text))]
+            return [line(event.notice ? "NOTICE" : "PRIVMSG", room, clean(event.text))]
         case .privateMessage:
             if mine && !viewer.caps.contains(.echoMessage) { return [] }
             // The bot's whispers are answers: NOTICEs, which clients never answer automatically.

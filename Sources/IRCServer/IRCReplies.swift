@@ -50,13 +50,16 @@ struct IRCReplies {
         }
     }
 
+    /// Channels one NAMES may ask for (`NAMES #a,#b`).
+    static let maxNamesTargets = 10
+
     var isupport: [String] {
         [
             "CASEMAPPING=ascii", "CHANTYPES=#", "PREFIX=(ov)@+", "CHANMODES=b,,,nt",
             "CHANLIMIT=#:\(chat.limits.perUser)", "NICKLEN=\(NameRules.maxNameLength)",
             "CHANNELLEN=\(NameRules.maxRoomLength + 1)", "TOPICLEN=\(RoomLimits.maxTopicLength)",
-            "NETWORK=\(config.networkName)", "TARGMAX=PRIVMSG:4,NOTICE:4,JOIN:,PART:,KICK:4,NAMES:1,WHOIS:1",
-            "MAXTARGETS=4", "MODES=4", "BOT=B", "UTF8ONLY", "AWAYLEN=300", "KICKLEN=300",
+            "NETWORK=\(config.networkName)", "TARGMAX=PRIVMSG:4,NOTICE:4,JOIN:,PART:,KICK:4,NAMES:\(Self.maxNamesTargets),WHOIS:1",
+            "MAXTARGETS=4", "MODES=4", "BOT=B", "UTF8ONLY", "AWAYLEN=300", "KICKLEN=300", "WHOX",
         ]
     }
 
@@ -109,13 +112,26 @@ struct IRCReplies {
 
     /// WHO #room, WHO nick or a nick mask (`*`, `ana*`): 352 per user, then
     /// 315. Flags: H here or G away, `*` for a Papo admin, `@` for a moderator.
-    func who(_ mask: String) -> String {
+    /// With WHOX fields (`WHO ana %tnaf,42`), 354 rows of just those fields.
+    func who(_ mask: String, fields: String? = nil) -> String {
+        let whox = fields.flatMap(WHOXQuery.init)
         var lines: [IRCMessage] = []
         func row(_ name: String, _ channel: String, _ role: Role, admin: Bool) {
             let who = identity(of: name)
             let flags = (who.away == nil ? "H" : "G") + (admin ? "*" : "") + (role >= .moderator ? "@" : "")
-            lines.append(numeric("352", channel, who.userName ?? name, "papo", config.serverName, name, flags,
-                                 "0 \(who.realName ?? name)"))
+            guard let whox else {
+                lines.append(numeric("352", channel, who.userName ?? name, "papo", config.serverName, name, flags,
+                                     "0 \(who.realName ?? name)"))
+                return
+            }
+            let user = chat.connectedUsers().first { nameKey($0.name) == nameKey(name) }
+            let idle = user.map { Int(chat.now.timeIntervalSince($0.lastSpokeAt ?? $0.connectedAt)) } ?? 0
+            let values: [Character: String] = [
+                "c": channel, "u": who.userName ?? name, "i": "255.255.255.255", "h": "papo", "s": config.serverName,
+                "n": name, "f": flags, "d": "0", "l": String(max(0, idle)), "a": chat.accountName(ofOnline: name) ?? "0",
+                "o": "n/a", "r": who.realName ?? name,
+            ]
+            lines.append(IRCMessage(source: config.serverName, command: "354", params: [nick] + whox.params(values)))
         }
         if mask.hasPrefix("#") {
             // `WHO #a,#b` (irssi, after joining several): each channel's members, one 315.
@@ -126,7 +142,13 @@ struct IRCReplies {
                 }
             }
         } else {
+            // A mask (not a plain nick) leaves out +i users who share no channel with the caller.
+            let isMask = mask.contains { $0 == "*" || $0 == "?" }
+            let callerRooms = Set(chat.roomNames(of: id).map(nameKey))
+            let seesAll = chat.isAdmin(named: nick)
             for user in chat.connectedUsers() where IRCMask.matches(mask, user.name) {
+                if isMask, !seesAll, nameKey(user.name) != nameKey(nick), identity(of: user.name).invisible,
+                   !user.rooms.contains(where: { callerRooms.contains(nameKey($0)) }) { continue }
                 let room = user.rooms.first
                 let role = room.flatMap { room in
                     (try? chat.members(ofRoom: room))?.members.first { nameKey($0.name) == nameKey(user.name) }?.role

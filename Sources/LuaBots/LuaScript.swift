@@ -636,6 +636,8 @@ final class LuaScript {
                 }
                 state.setField("room", string: event.room ?? "")
                 if let text = event.text { state.setField("text", string: text) }
+                // A bot must never answer a notice (two bots would loop): it is marked.
+                if event.kind == .message { state.setField("notice", bool: event.notice) }
                 if event.kind == .message || event.kind == .identify {
                     // An identified sender is called by the account's name.
                     state.setField("identified", bool: event.senderAccount != nil)
@@ -718,6 +720,7 @@ final class LuaScript {
             papo_newtable(L)
             setCallerFields(user: input.userName, room: input.room, role: input.role, account: input.account)
             state.setField("text", string: input.text)
+            state.setField("notice", bool: input.notice)
         }
         try speaking(in: input.room) {
             let deadline = LuaState.Deadline(seconds: min(LuaState.Deadline.messageHook.seconds, seconds))

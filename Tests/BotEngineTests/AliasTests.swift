@@ -35,6 +35,7 @@ let aliasCases: [AliasCase] = [
     AliasCase(alias: "/leave dev", canonical: "/sairsala dev", setup: ["ana> /entrar dev"]),
     AliasCase(alias: "/switch geral", canonical: "/sala geral", setup: ["ana> /entrar dev"]),
     AliasCase(alias: "/say dev oi", canonical: "/em dev oi", setup: ["ana> /entrar dev", "ana> /sala geral"]),
+    AliasCase(alias: "/notice volto já", canonical: "/aviso volto já"),
     AliasCase(alias: "/topic", canonical: "/topico", setup: ["ana> /entrar dev", "ana> /topico café"]),
     AliasCase(alias: "/kick bia", canonical: "/expulsar bia", setup: anaModeratesDevWithBia),
     AliasCase(alias: "/ban bia", canonical: "/banir bia", setup: anaModeratesDevWithBia),
@@ -110,7 +111,7 @@ struct AliasTests {
     func coverage() {
         #expect(BuiltinCommands.all.map(\.name) == [
             "ajuda", "sair", "usuarios", "nome", "privado", "historico", "hora", "ping", "stats", "salas", "entrar",
-            "sairsala", "sala", "em", "topico", "expulsar", "banir", "desbanir", "moderador", "desmoderador", "registrar", "identificar", "senha", "conta",
+            "sairsala", "sala", "em", "aviso", "topico", "expulsar", "banir", "desbanir", "moderador", "desmoderador", "registrar", "identificar", "senha", "conta",
             "admin",
         ])
         let aliases = Set(BuiltinCommands.all.flatMap(\.aliases))

@@ -310,9 +310,12 @@ struct EventCheck: Sendable, CustomStringConvertible {
     var sender: String? = nil
     var target: String? = nil
     var text: String? = nil
+    /// When set, whether the message is a notice.
+    var notice: Bool? = nil
 
     func matches(_ event: ChatEvent) -> Bool {
         event.kind == kind
+            && (notice == nil || event.notice == notice)
             && (room == nil || event.room == room)
             && (sender == nil || event.sender == sender)
             && (target == nil || event.target == target)

@@ -118,6 +118,21 @@ let emCases: [CommandCase] = [
     CommandCase(name: "no text", line: "/em geral", reply: .fails(.missingArgument(usage: "/em <sala> <texto>"))),
 ]
 
+let avisoCases: [CommandCase] = [
+    CommandCase(name: "a notice in the current room", setup: ["bia> /entrar dev", "ana> /entrar dev"],
+                line: "/aviso volto já", reply: .text(""), events: ["ana": [.message], "bia": [.message]],
+                details: [EventCheck(to: "bia", kind: .message, room: "dev", sender: "ana", text: "volto já", notice: true)]),
+    CommandCase(name: "/notice #sala, in another joined room", setup: ["ana> /entrar dev", "ana> /sala geral"],
+                line: "/notice #dev lá", reply: .text(""), events: ["ana": [.message]],
+                details: [EventCheck(to: "ana", kind: .message, room: "dev", text: "lá", notice: true)]),
+    CommandCase(name: "a plain line is no notice", line: "oi", reply: .text(""),
+                events: ["ana": [.message], "bia": [.message], "caio": [.message]],
+                details: [EventCheck(to: "bia", kind: .message, text: "oi", notice: false)]),
+    CommandCase(name: "a room one is not in", line: "/aviso #jogos oi", reply: .fails(.notMember("jogos"))),
+    CommandCase(name: "no text", line: "/aviso", reply: .fails(.missingArgument(usage: "/aviso [#sala] <texto>"))),
+    CommandCase(name: "a room and no text", line: "/aviso #geral", reply: .fails(.missingArgument(usage: "/aviso [#sala] <texto>"))),
+]
+
 let topicoCases: [CommandCase] = [
     CommandCase(name: "no topic yet", line: "/topico", reply: .text("#geral não tem tópico.")),
     CommandCase(name: "a moderator sets it; the room is told", setup: ["ana> /entrar dev", "bia> /entrar dev"],
@@ -153,6 +168,9 @@ struct RoomCommandTests {
 
     @Test("/em", arguments: emCases)
     func em(_ row: CommandCase) throws { try row.verify() }
+
+    @Test("/aviso", arguments: avisoCases)
+    func aviso(_ row: CommandCase) throws { try row.verify() }
 
     @Test("/topico", arguments: topicoCases)
     func topico(_ row: CommandCase) throws { try row.verify() }

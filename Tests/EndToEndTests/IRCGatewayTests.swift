@@ -97,6 +97,82 @@ import Testing
         await server.stop()
     }
 
+    /// A NOTICE stays a notice on every front end (`-ana-` for nc users,
+    /// `/aviso` from them); NAMES takes several channels; +i hides a user
+    /// from WHO by mask for those who share no channel with them.
+    @Test func noticesNamesAndInvisibleUsers() async throws {
+        let server = try await TestServer.start(irc: Self.config)
+        let caio = try server.text("caio")
+        let ana = try server.ircClient("ana"), bia = try server.ircClient("bia")
+        for client in [ana, bia] {
+            client.send("JOIN #geral,#cha")
+            try client.waitFor(command: "366", param: "#cha")
+        }
+        ana.send("NOTICE #geral :volto já")
+        try caio.waitFor(containing: "#geral -ana- volto já")
+        #expect(try bia.waitFor(command: "NOTICE").message.params == ["#geral", "volto já"])
+        caio.send("/aviso de saída")
+        let notice = try ana.waitFor(command: "NOTICE").message
+        #expect(notice.source == "caio!caio@papo" && notice.params == ["#geral", "de saída"])
+        bia.send("NAMES #geral,#cha,#nada")
+        let (end, names) = try bia.waitFor(command: "366")
+        #expect(names.filter { $0.command == "353" }.map { $0.params[2] } == ["#geral", "#cha"])
+        #expect(end.params == ["bia", "#geral,#cha,#nada", "Fim da lista de NAMES"])
+        ana.send("MODE ana +i")
+        #expect(try ana.waitFor(command: "MODE").message.params == ["ana", "+i"])
+        ana.send("MODE ana")
+        #expect(try ana.waitFor(command: "221").message.params == ["ana", "+i"])
+        let dani = try server.ircClient("dani")
+        dani.send("WHO an*")
+        #expect(try dani.waitFor(command: "315").before.filter { $0.command == "352" }.isEmpty)
+        dani.send("WHO ana")
+        #expect(try dani.waitFor(command: "315").before.contains { $0.command == "352" })
+        bia.send("WHO an*")
+        #expect(try bia.waitFor(command: "315").before.contains { $0.command == "352" }, "bia shares a channel with ana")
+        await server.stop()
+    }
+
+    /// A channel's lines are rendered once per variant (with or without
+    /// server-time) and shared: each member still gets exactly its own
+    /// form, in order, the sender its echo only when it asked, and a
+    /// client that turns server-time on mid-session gets the tags from then on.
+    @Test func sharedRenderingsGiveEachClientItsOwnForm() async throws {
+        let server = try await TestServer.start(irc: Self.config)
+        let caio = try server.text("caio")
+        let ana = try server.ircClient("ana", before: ["CAP LS 302", "CAP REQ :server-time echo-message", "CAP END"])
+        let bia = try server.ircClient("bia")
+        let dani = try server.ircClient("dani", before: ["CAP LS 302", "CAP REQ :server-time", "CAP END"])
+        for client in [ana, bia, dani] {
+            client.send("JOIN #geral")
+            try client.waitFor(command: "366")
+        }
+        _ = try [ana, bia, dani].map { try $0.sync() }
+        let lines = (1...20).map { "linha \($0)" }
+        for line in lines { caio.send(line) }
+        ana.send("PRIVMSG #geral :da ana")
+        func said(_ client: IRCTestClient, count: Int) throws -> [IRCMessage] {
+            var got: [IRCMessage] = []
+            while got.count < count, let message = client.next() {
+                if message.command == "PRIVMSG" { got.append(message) }
+            }
+            return got
+        }
+        for (client, timed) in [(ana, true), (bia, false), (dani, true)] {
+            let got = try said(client, count: 21)
+            #expect(got.filter { $0.source == "caio!caio@papo" }.map { $0.params } == lines.map { ["#geral", $0] })
+            #expect(got.filter { $0.source == "ana!ana@papo" }.map(\.params) == [["#geral", "da ana"]])
+            #expect(got.allSatisfy { ($0.tags["time"] != nil) == timed }, "\(got.map(\.tags))")
+        }
+        #expect(try !ana.sync().contains { $0.command == "PRIVMSG" }, "the echo comes once")
+        bia.send("CAP REQ :server-time")
+        try bia.waitFor(command: "CAP")
+        caio.send("agora com hora")
+        let late = try bia.waitFor(command: "PRIVMSG").message
+        #expect(late.params == ["#geral", "agora com hora"] && late.tags["time"] != nil)
+        #expect(try dani.waitFor(command: "PRIVMSG").message.params == ["#geral", "agora com hora"])
+        await server.stop()
+    }
+
     @Test func joiningReplaysTheRoomsLastLinesToClientsWithServerTime() async throws {
         let server = try await TestServer.start(irc: Self.config)
         let caio = try server.text("caio")
@@ -273,6 +349,13 @@ import Testing
         _ = try bia.sync()
         let kicks = try ana.sync().filter { $0.command == "KICK" }
         #expect(kicks.map { $0.params } == [["#sala", "caio", "fora"], ["#sala", "dani", "fora"]])
+        // Guest operators kick each other, as on IRC, even the creator, who
+        // comes back an operator still.
+        bia.send("KICK #sala ana :troca")
+        #expect(try ana.waitFor(command: "KICK").message.params == ["#sala", "ana", "troca"])
+        ana.send("JOIN #sala")
+        #expect(try ana.waitFor(command: "353").message.params.last?.split(separator: " ").contains("@ana") == true)
+        try bia.waitFor(command: "JOIN")
         // Taken back, bia is a member like any other.
         ana.send("MODE #sala -o bia")
         try bia.waitFor(command: "MODE")
@@ -283,6 +366,15 @@ import Testing
         try bia.waitFor(command: "306")
         ana.send("WHO bia")
         #expect(try ana.waitFor(command: "352").message.params[6] == "G")
+        // WHOX: the fields asked for, in the extension's order whatever the
+        // order asked; the token echoed only when it is up to 3 digits.
+        ana.send("WHO bia %tcnfa,42")
+        #expect(try ana.waitFor(command: "354").message.params == ["ana", "42", "#sala", "bia", "G", "0"])
+        ana.send("WHO bia %afnct,42")
+        #expect(try ana.waitFor(command: "354").message.params == ["ana", "42", "#sala", "bia", "G", "0"])
+        ana.send("WHO bia %tnr,4x2")
+        #expect(try ana.waitFor(command: "354").message.params == ["ana", "0", "bia", "bia"])
+        #expect(try ana.waitFor(command: "315").before.isEmpty)
         bia.send("PART #sala :até mais")
         #expect(try ana.waitFor(command: "PART").message.params == ["#sala", "até mais"])
         await server.stop()

@@ -28,4 +28,19 @@ extension BuiltinCommands {
         let parts = try context.required(2, usage: "/em <sala> <texto>")
         return try context.engine.say(parts[1], inRoom: parts[0], context: context)
     }
+
+    /// `/aviso [#sala] texto`: says a line as a notice (IRC's NOTICE), in
+    /// the current room or in `#sala`; clients show it apart, and bots
+    /// never answer a notice.
+    static let aviso = Command(
+        name: "aviso", aliases: ["notice"], usage: "[#sala] <texto>", summary: "diz uma linha como aviso, que os bots não respondem"
+    ) { context in
+        let text = context.arguments
+        guard !text.isEmpty else { throw ChatError.missingArgument(usage: "/aviso [#sala] <texto>") }
+        if text.hasPrefix("#") {
+            let parts = try context.required(2, usage: "/aviso [#sala] <texto>")
+            return try context.engine.say(parts[1], inRoom: String(parts[0].dropFirst()), notice: true, context: context)
+        }
+        return try context.engine.say(text, inRoom: nil, notice: true, context: context)
+    }
 }

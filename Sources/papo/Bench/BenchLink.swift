@@ -8,9 +8,10 @@ import NIOPosix
 /// Redis alike. Every connection lives on the generator's one event loop.
 enum BenchLink {
     /// Waits until every Papo client in `counters` has been welcomed (5 s at
-    /// most); a client that was not cannot count anything.
+    /// most, and a second more per 50 clients: every JOIN of an IRC client
+    /// goes to all the others); a client that was not cannot count anything.
     static func awaitWelcome(_ counters: [StampCounter], on loop: EventLoop) async throws {
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(5 + counters.count / 50)
         while true {
             let waiting = try await loop.submit { counters.filter { !$0.welcomed }.count }.get()
             if waiting == 0 { return }
@@ -19,6 +20,15 @@ enum BenchLink {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
+    }
+
+    /// Has every IRC client join `#geral` and waits for the end of its NAMES (366).
+    static func ircJoin(_ channels: [Channel], counters: [StampCounter], on loop: EventLoop) async throws {
+        try await loop.submit {
+            counters.forEach { $0.awaitAgain(Array(" 366 ".utf8)) }
+            for channel in channels { channel.writeAndFlush(line("JOIN #geral"), promise: nil) }
+        }.get()
+        try await awaitWelcome(counters, on: loop)
     }
 
     /// A connection whose raw bytes go to `handler`.
@@ -37,12 +47,13 @@ enum BenchLink {
 
     /// A Papo client named `name`, counting deliveries that start with
     /// `marker` (by default, room messages in `format`).
+    /// With `.irc`, any IRC server will do: the client registers and joins
+    /// `#geral`, and is "welcomed" at the end of that channel's NAMES.
     static func papo(_ loop: EventLoop, port: Int, name: String, format: BenchFormat, marker: [UInt8]? = nil,
                      receiveBuffer: Int32? = nil) async throws -> (Channel, StampCounter) {
-        let counter = StampCounter(marker: marker ?? format.marker,
-                                   welcome: Array((format == .json ? #"{"type":"welcome""# : "Olá, \(name)!").utf8))
+        let counter = StampCounter(marker: marker ?? format.marker, welcome: Array(format.welcome(name).utf8))
         let channel = try await open(loop, port: port, handler: counter, receiveBuffer: receiveBuffer)
-        try await channel.writeAndFlush(line(format == .json ? #"{"type":"hello","name":"\#(name)"}"# : name))
+        try await channel.writeAndFlush(line(format.login(name)))
         return (channel, counter)
     }
 
@@ -61,7 +72,11 @@ enum BenchLink {
 
     /// One chat line (or command) from a Papo client.
     static func papoLine(_ text: String, format: BenchFormat) -> ByteBuffer {
-        line(format == .json ? #"{"type":"line","text":"\#(text)"}"# : text)
+        switch format {
+        case .text: line(text)
+        case .json: line(#"{"type":"line","text":"\#(text)"}"#)
+        case .irc: line("PRIVMSG #geral :" + text)
+        }
     }
 
     static func redisPublish(_ payload: String) -> ByteBuffer {

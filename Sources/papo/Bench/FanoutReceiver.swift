@@ -24,7 +24,8 @@ final class StampCounter: ChannelInboundHandler, @unchecked Sendable {
 
     /// Whether the welcome line (login accepted) has arrived, when one is expected.
     private(set) var welcomed: Bool
-    private let welcome: [UInt8]
+    private var welcome: [UInt8]
+    private var welcomeTail: [UInt8] = []
     /// True once the server closed this connection.
     private(set) var closed = false
 
@@ -44,6 +45,13 @@ final class StampCounter: ChannelInboundHandler, @unchecked Sendable {
         context.fireChannelInactive()
     }
 
+    /// Waits for another line (`bytes` inside it), as for the welcome.
+    func awaitAgain(_ bytes: [UInt8]) {
+        welcome = bytes
+        welcomed = false
+        welcomeTail = []
+    }
+
     func reset() {
         log = DeliveryLog()
         bytes = 0
@@ -55,8 +63,11 @@ final class StampCounter: ChannelInboundHandler, @unchecked Sendable {
         let buffer = unwrapInboundIn(data)
         bytes += buffer.readableBytes
         if !welcomed {
-            // The welcome comes first and whole, before any chat traffic.
-            welcomed = buffer.readableBytesView.firstRange(of: welcome) != nil
+            // Searched with the end of the previous read, in case it was split.
+            var window = welcomeTail
+            window.append(contentsOf: buffer.readableBytesView)
+            welcomed = window.firstRange(of: welcome) != nil
+            welcomeTail = welcomed ? [] : Array(window.suffix(welcome.count - 1))
         }
         if carry.isEmpty {
             buffer.withUnsafeReadableBytes { carry = scan($0) }

@@ -23,6 +23,11 @@ struct LatencyBench: AsyncParsableCommand {
     @Option(help: "Papo wire format of every bench client.") var format: BenchFormat = .text
     @OptionGroup var server: ServerWatch
 
+    func validate() throws {
+        // Its senders are members that count their own messages, which IRC does not send back.
+        if format == .irc { throw ValidationError("latency speaks text or json; IRC is measured by `papo bench fanout --format irc`") }
+    }
+
     func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()

@@ -19,6 +19,10 @@ struct PrivateBench: AsyncParsableCommand {
     @Option(help: "Papo wire format of every bench client.") var format: BenchFormat = .text
     @OptionGroup var server: ServerWatch
 
+    func validate() throws {
+        if format == .irc { throw ValidationError("private speaks text or json; IRC is measured by `papo bench fanout --format irc`") }
+    }
+
     func run() async throws {
         _ = FileLimit.raise()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
