@@ -81,7 +81,7 @@ extension Chat {
     public func setTopic(_ id: UserID, _ text: String?, in roomName: String? = nil) throws {
         let user = try self.user(id)
         let room = try speakingRoom(of: user, named: roomName)
-        guard role(of: user, in: room) >= .moderator else { throw ChatError.notModerator(room.name) }
+        guard room.settings.openTopic || role(of: user, in: room) >= .moderator else { throw ChatError.notModerator(room.name) }
         var topic: TopicRecord?
         if let text {
             let clean = try NameRules.messageText(text).get()
@@ -91,6 +91,34 @@ extension Chat {
         room.topic = topic
         storage.record(.topicChanged(room: room.name, topic))
         emit(ChatEvent(kind: .topic, room: room.name, sender: user.name, text: topic?.text, time: clock()), to: room)
+    }
+
+    /// Changes the settings of `roomName` (one the caller is in; nil: the
+    /// current room), as its moderators may; the room is told what
+    /// changed, and nothing when nothing did. Returns the settings now.
+    @discardableResult
+    public func changeSettings(by id: UserID, in roomName: String? = nil, _ change: RoomSettingsChange) throws -> RoomSettings {
+        let user = try self.user(id)
+        let room = try speakingRoom(of: user, named: roomName)
+        guard role(of: user, in: room) >= .moderator else { throw ChatError.notModerator(room.name) }
+        var applied = RoomSettingsChange()
+        if let secret = change.secret, secret != room.settings.secret { applied.secret = secret }
+        if let open = change.openTopic, open != room.settings.openTopic { applied.openTopic = open }
+        guard applied != RoomSettingsChange() else { return room.settings }
+        room.settings.secret = applied.secret ?? room.settings.secret
+        room.settings.openTopic = applied.openTopic ?? room.settings.openTopic
+        storage.record(.roomSettingsChanged(room: room.name, room.settings))
+        var event = ChatEvent(kind: .settings, room: room.name, sender: user.name, time: clock())
+        event.settingsChange = applied
+        emit(event, to: room)
+        return room.settings
+    }
+
+    /// The settings of the room `name`, and whether the user `id` is in it.
+    public func settings(ofRoom name: String, for id: UserID) throws -> (room: String, settings: RoomSettings, member: Bool) {
+        let clean = try NameRules.roomName(name).get()
+        guard let room = rooms[nameKey(clean)] else { throw ChatError.noSuchRoom(clean) }
+        return (room.name, room.settings, users[id]?.rooms.contains(room.key) ?? false)
     }
 
     /// The topic of the user's current room (nil: none, or no room).

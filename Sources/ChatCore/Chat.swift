@@ -355,15 +355,20 @@ public final class Chat {
     }
 
     /// Every room, default room first, then by name.
-    public func roomList() -> [RoomSummary] {
-        rooms.values.sorted { lhs, rhs in
+    /// With `viewer`, secret rooms they are not in are left out (an admin sees all).
+    public func roomList(for viewer: UserID? = nil) -> [RoomSummary] {
+        let seer = viewer.flatMap { users[$0] }
+        return rooms.values.filter { room in
+            guard room.settings.secret, let viewer else { return true }
+            return seer?.isAdmin == true || seer?.rooms.contains(room.key) == true
+        }.sorted { lhs, rhs in
             if lhs.key == nameKey(defaultRoom) { return true }
             if rhs.key == nameKey(defaultRoom) { return false }
             return lhs.key < rhs.key
         }.map { room in
             RoomSummary(name: room.name, memberCount: room.memberCount,
                         moderators: room.key == nameKey(defaultRoom) ? [] : moderatorNames(of: room),
-                        topic: room.topic?.text)
+                        topic: room.topic?.text, secret: room.settings.secret)
         }
     }
 

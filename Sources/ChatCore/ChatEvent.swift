@@ -37,6 +37,8 @@ public struct ChatEvent: Sendable, Equatable {
         case moderatorAdded = "op"
         /// `sender` took moderation of `room` away from `target`.
         case moderatorRemoved = "deop"
+        /// `sender` changed `room`'s settings: `settingsChange` says how.
+        case settings
         /// The server is shutting down.
         case shutdown
         /// `sender`'s connection is now the account `senderAccount`: it
@@ -56,6 +58,8 @@ public struct ChatEvent: Sendable, Equatable {
     /// A `message` said as a notice (IRC's NOTICE, `/aviso`): shown apart,
     /// and bots never answer it, so two bots cannot loop on each other.
     public var notice = false
+    /// What a `settings` event changed (nil fields: unchanged).
+    public var settingsChange: RoomSettingsChange? = nil
     /// The account id of an identified sender of a message: for the bot
     /// engine (a bot keeps points per account); no front end shows it.
     public var senderAccount: String? = nil

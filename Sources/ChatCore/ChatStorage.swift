@@ -66,8 +66,10 @@ public struct RoomRecord: Sendable, Equatable {
     public var legacyModerators: [String]
     public var bans: [BanRecord]
     public var topic: TopicRecord?
+    public var settings: RoomSettings
     public init(name: String, createdBy: String?, createdAt: Date, owner: String? = nil, moderators: [String] = [],
-                legacyModerators: [String] = [], bans: [BanRecord] = [], topic: TopicRecord? = nil) {
+                legacyModerators: [String] = [], bans: [BanRecord] = [], topic: TopicRecord? = nil,
+                settings: RoomSettings = RoomSettings()) {
         self.name = name
         self.createdBy = createdBy
         self.createdAt = createdAt
@@ -76,6 +78,30 @@ public struct RoomRecord: Sendable, Equatable {
         self.legacyModerators = legacyModerators
         self.bans = bans
         self.topic = topic
+        self.settings = settings
+    }
+}
+
+/// A change to a room's settings; nil leaves a setting as it is.
+public struct RoomSettingsChange: Sendable, Equatable {
+    public var secret: Bool?
+    public var openTopic: Bool?
+    public init(secret: Bool? = nil, openTopic: Bool? = nil) {
+        self.secret = secret
+        self.openTopic = openTopic
+    }
+}
+
+/// What a room's moderators may switch: a secret room is left out of room
+/// lists, and its members out of NAMES and WHO, for those not in it (IRC's
+/// +s); an open topic may be set by any member (IRC's -t; by default only
+/// moderators set it, +t).
+public struct RoomSettings: Sendable, Equatable {
+    public var secret: Bool
+    public var openTopic: Bool
+    public init(secret: Bool = false, openTopic: Bool = false) {
+        self.secret = secret
+        self.openTopic = openTopic
     }
 }
 
@@ -123,6 +149,7 @@ public enum StorageChange: Sendable, Equatable {
     case legacyModeratorRemoved(room: String, name: String)
     /// A room's topic set, or cleared (nil).
     case topicChanged(room: String, TopicRecord?)
+    case roomSettingsChanged(room: String, RoomSettings)
     case banAdded(room: String, BanRecord)
     case banRemoved(room: String, name: String)
     /// A bot's stored value (JSON text); nil deletes the key.

@@ -61,6 +61,8 @@ public struct RoomSummary: Sendable, Equatable {
     public var memberCount: Int
     public var moderators: [String]
     public var topic: String?
+    /// Left out of lists for those not in it (`RoomSettings.secret`).
+    public var secret = false
 }
 
 /// How many rooms there may be: per user (as IRC's CHANLIMIT) and in all.

@@ -28,6 +28,7 @@ final class Room {
     var bans: [String: BanRecord]
     /// What the room is about, who set it and when; kept across restarts.
     var topic: TopicRecord?
+    var settings = RoomSettings()
 
     init(record: RoomRecord) {
         name = record.name
@@ -37,6 +38,7 @@ final class Room {
         legacyModerators = record.legacyModerators
         bans = Dictionary(record.bans.map { (nameKey($0.name), $0) }, uniquingKeysWith: { _, new in new })
         topic = record.topic
+        settings = record.settings
     }
 
     var memberCount: Int { order.count }

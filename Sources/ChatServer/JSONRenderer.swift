@@ -64,6 +64,8 @@ enum JSONRenderer {
         json.field("target", event.target)
         json.field("text", event.text)
         if event.notice { json.field("notice", true) }
+        if let secret = event.settingsChange?.secret { json.field("secret", secret) }
+        if let open = event.settingsChange?.openTopic { json.field("open_topic", open) }
         json.field("time", TimeFormat.iso8601(event.time))
         return json
     }

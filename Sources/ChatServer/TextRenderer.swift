@@ -39,6 +39,13 @@ public enum TextRenderer {
         case .current: return ""
         case .moderatorAdded: return "\(stamp) \(room) * \(who) deu a moderação da sala a \(target)"
         case .moderatorRemoved: return "\(stamp) \(room) * \(who) tirou a moderação da sala de \(target)"
+        case .settings:
+            var parts: [String] = []
+            if let secret = event.settingsChange?.secret { parts.append(secret ? "tornou a sala secreta" : "tornou a sala pública") }
+            if let open = event.settingsChange?.openTopic {
+                parts.append(open ? "deixou qualquer membro mudar o tópico" : "deixou só moderadores mudarem o tópico")
+            }
+            return "\(stamp) \(room) * \(who) " + parts.joined(separator: " e ")
         case .shutdown: return "\(stamp) * O servidor está sendo encerrado. Até logo!"
         case .identify: return ""
         }

@@ -86,6 +86,8 @@ enum StateReducer {
             update(room, in: &state) { $0.moderators.removeAll { $0 == account } }
         case .topicChanged(let room, let topic):
             update(room, in: &state) { $0.topic = topic }
+        case .roomSettingsChanged(let room, let settings):
+            update(room, in: &state) { $0.settings = settings }
         case .legacyModeratorRemoved(let room, let name):
             update(room, in: &state) { $0.legacyModerators.removeAll { nameKey($0) == nameKey(name) } }
         case .banAdded(let room, let ban):

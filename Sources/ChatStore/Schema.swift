@@ -75,6 +75,13 @@ enum Schema {
             }
             try db.execute(sql: "DROP TABLE botData")
         }
+        // Room settings (IRC's +s and -t); every older room is neither.
+        migrator.registerMigration("v6-room-settings") { db in
+            try db.execute(sql: """
+                ALTER TABLE room ADD COLUMN secret BOOLEAN NOT NULL DEFAULT 0;
+                ALTER TABLE room ADD COLUMN openTopic BOOLEAN NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 
@@ -187,6 +194,9 @@ enum Schema {
         case .moderatorRemoved(let room, let account):
             try db.execute(sql: "DELETE FROM roomModerator WHERE roomKey = ? AND account = ?",
                            arguments: [nameKey(room), account])
+        case .roomSettingsChanged(let room, let settings):
+            try db.execute(sql: "UPDATE room SET secret = ?, openTopic = ? WHERE key = ?",
+                           arguments: [settings.secret, settings.openTopic, nameKey(room)])
         case .topicChanged(let room, let topic):
             try db.execute(sql: "UPDATE room SET topic = ?, topicBy = ?, topicAt = ? WHERE key = ?",
                            arguments: [topic?.text, topic?.setBy, topic?.time.timeIntervalSince1970, nameKey(room)])
@@ -235,7 +245,8 @@ enum Schema {
                 },
                 topic: (row["topic"] as String?).map {
                     TopicRecord(text: $0, setBy: row["topicBy"] ?? "", time: Date(timeIntervalSince1970: row["topicAt"] ?? 0))
-                }))
+                },
+                settings: RoomSettings(secret: row["secret"], openTopic: row["openTopic"])))
         }
         for row in try Row.fetchAll(db, sql: "SELECT name, messages FROM userStats") {
             state.messagesByUser[row["name"]] = row["messages"]

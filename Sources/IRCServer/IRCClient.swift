@@ -68,7 +68,7 @@ final class IRCClient: SharedRenderingEndpoint, @unchecked Sendable {
         guard case .event(let event) = item else { return nil }
         switch event.kind {
         case .message, .join, .connect, .leave, .disconnect, .topic, .kick, .ban, .unban,
-             .moderatorAdded, .moderatorRemoved, .admin:
+             .moderatorAdded, .moderatorRemoved, .admin, .settings:
             let (nick, caps) = lock.withLock { (_nick, _caps) }
             if event.sender == nick { return nil }
             return caps.contains(.serverTime) ? 1 : 0

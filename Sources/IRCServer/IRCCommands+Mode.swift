@@ -94,9 +94,15 @@ extension IRCCommands {
                                       params: ["#" + room, change.adding ? "+v" : "-v", target]).serialized()
                 case ("o", nil), ("v", nil):
                     return replies.numeric("461", "MODE", "Falta o apelido para +\(change.mode)").serialized()
-                case ("n", nil), ("t", nil):
-                    // Always on in Papo.
-                    return change.adding ? "" : replies.numeric("472", String(change.mode), "Salas do Papo são sempre +nt").serialized()
+                case ("s", nil):
+                    try chat.changeSettings(by: id, in: room, RoomSettingsChange(secret: change.adding))
+                    return ""
+                case ("t", nil):
+                    try chat.changeSettings(by: id, in: room, RoomSettingsChange(openTopic: !change.adding))
+                    return ""
+                case ("n", nil):
+                    // Always on in Papo: only members speak in a room.
+                    return change.adding ? "" : replies.numeric("472", "n", "Salas do Papo são sempre +n").serialized()
                 case (let mode, _):
                     return replies.numeric("472", String(mode), "Modo desconhecido para o Papo").serialized()
                 }

@@ -60,6 +60,12 @@ enum IRCRenderer {
             return [line("MODE", room, "+o", event.target ?? "*")]
         case .moderatorRemoved:
             return [line("MODE", room, "-o", event.target ?? "*")]
+        case .settings:
+            // An open topic is IRC's -t.
+            var modes = ""
+            if let secret = event.settingsChange?.secret { modes += secret ? "+s" : "-s" }
+            if let open = event.settingsChange?.openTopic { modes += open ? "-t" : "+t" }
+            return modes.isEmpty ? [] : [line("MODE", room, modes)]
         case .admin:
             return [IRCMessage(tags: tags, source: viewer.serverName, command: "NOTICE",
                                params: [room, "\(who) agora é administrador"])]

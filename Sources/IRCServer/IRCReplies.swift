@@ -31,7 +31,7 @@ struct IRCReplies {
             numeric("002", "Seu servidor é \(config.serverName), versão \(Self.version)"),
             numeric("003", "Este servidor está no ar desde \(started)"),
             IRCMessage(source: config.serverName, command: "004",
-                       params: [nick, config.serverName, Self.version, "o", "bnotv", "bov"]),
+                       params: [nick, config.serverName, Self.version, "io", "bnostv", "bov"]),
         ]
         lines += isupportLines
         lines += luserLines
@@ -55,7 +55,7 @@ struct IRCReplies {
 
     var isupport: [String] {
         [
-            "CASEMAPPING=ascii", "CHANTYPES=#", "PREFIX=(ov)@+", "CHANMODES=b,,,nt",
+            "CASEMAPPING=ascii", "CHANTYPES=#", "PREFIX=(ov)@+", "CHANMODES=b,,,nst",
             "CHANLIMIT=#:\(chat.limits.perUser)", "NICKLEN=\(NameRules.maxNameLength)",
             "CHANNELLEN=\(NameRules.maxRoomLength + 1)", "TOPICLEN=\(RoomLimits.maxTopicLength)",
             "NETWORK=\(config.networkName)", "TARGMAX=PRIVMSG:4,NOTICE:4,JOIN:,PART:,KICK:4,NAMES:\(Self.maxNamesTargets),WHOIS:1",
@@ -87,20 +87,26 @@ struct IRCReplies {
     /// in no room, so it is never listed (docs/IRC.md).
     func names(room requested: String) throws -> [IRCMessage] {
         let (room, members) = try chat.members(ofRoom: requested)
+        let (_, settings, member) = try chat.settings(ofRoom: room, for: id)
+        // A secret room shows its members only to its own (and admins), marked `@`.
+        guard !settings.secret || member || chat.isAdmin(named: nick) else {
+            return [numeric("366", "#" + room, "Fim da lista de NAMES")]
+        }
+        let symbol = settings.secret ? "@" : "="
         var lines: [IRCMessage] = []
         var current: [String] = []
         var size = 0
         for member in members {
             let entry = (member.role >= .moderator ? "@" : "") + member.name
             if size + entry.utf8.count > 400 {
-                lines.append(numeric("353", "=", "#" + room, current.joined(separator: " ")))
+                lines.append(numeric("353", symbol, "#" + room, current.joined(separator: " ")))
                 current = []
                 size = 0
             }
             current.append(entry)
             size += entry.utf8.count + 1
         }
-        if !current.isEmpty { lines.append(numeric("353", "=", "#" + room, current.joined(separator: " "))) }
+        if !current.isEmpty { lines.append(numeric("353", symbol, "#" + room, current.joined(separator: " "))) }
         lines.append(numeric("366", "#" + room, "Fim da lista de NAMES"))
         return lines
     }
@@ -136,7 +142,9 @@ struct IRCReplies {
         if mask.hasPrefix("#") {
             // `WHO #a,#b` (irssi, after joining several): each channel's members, one 315.
             for channel in mask.split(separator: ",").prefix(10) {
-                guard let (room, members) = try? chat.members(ofRoom: String(channel)) else { continue }
+                guard let (room, members) = try? chat.members(ofRoom: String(channel)),
+                      let (_, settings, member) = try? chat.settings(ofRoom: room, for: id),
+                      !settings.secret || member || chat.isAdmin(named: nick) else { continue }
                 for member in members {
                     row(member.name, "#" + room, member.role, admin: chat.isAdmin(named: member.name))
                 }
@@ -175,8 +183,13 @@ struct IRCReplies {
         }
         let who = identity(of: user.name)
         var lines = [numeric("311", user.name, who.userName ?? user.name, "papo", "*", who.realName ?? user.name)]
-        if !user.rooms.isEmpty {
-            let rooms = user.rooms.map { room in
+        // Secret rooms only to those in them (and admins).
+        let visible = user.rooms.filter { room in
+            guard let (_, settings, member) = try? chat.settings(ofRoom: room, for: id) else { return false }
+            return !settings.secret || member || chat.isAdmin(named: nick)
+        }
+        if !visible.isEmpty {
+            let rooms = visible.map { room in
                 let role = (try? chat.members(ofRoom: room))?.members.first { nameKey($0.name) == nameKey(user.name) }?.role
                 return (role ?? .user >= .moderator ? "@#" : "#") + room
             }
@@ -194,7 +207,7 @@ struct IRCReplies {
     /// LIST: 321, a 322 per room, 323.
     func list() -> String {
         var lines = [numeric("321", "Canal", "Usuários  Tópico")]
-        for room in chat.roomList() {
+        for room in chat.roomList(for: id) {
             lines.append(numeric("322", "#" + room.name, String(room.memberCount), room.topic ?? ""))
         }
         lines.append(numeric("323", "Fim da LIST"))
@@ -204,8 +217,8 @@ struct IRCReplies {
     /// MODE #room: Papo rooms are always +n (members only speak) and +t
     /// (moderators set the topic).
     func channelModes(_ room: String) throws -> String {
-        let name = try chat.topic(ofRoom: room).room
-        return Self.joined([numeric("324", "#" + name, "+nt")])
+        let (name, settings, _) = try chat.settings(ofRoom: room, for: id)
+        return Self.joined([numeric("324", "#" + name, "+n" + (settings.secret ? "s" : "") + (settings.openTopic ? "" : "t"))])
     }
 
     /// MODE #room b: the ban list.

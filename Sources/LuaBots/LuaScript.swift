@@ -510,7 +510,8 @@ final class LuaScript {
 
     private static let rooms: papo_swift_function = { L, context in
         inCall(L, context, "papo.rooms") { L, script in
-            let rooms = script.read { Array($0.roomList().prefix(1000)) }
+            // A bot's output is public: secret rooms are not listed to it.
+            let rooms = script.read { Array($0.roomList().filter { !$0.secret }.prefix(1000)) }
             lua_createtable(L, Int32(rooms.count), 0)
             for (index, room) in rooms.enumerated() {
                 lua_createtable(L, 0, 3)

@@ -36,6 +36,7 @@ let aliasCases: [AliasCase] = [
     AliasCase(alias: "/switch geral", canonical: "/sala geral", setup: ["ana> /entrar dev"]),
     AliasCase(alias: "/say dev oi", canonical: "/em dev oi", setup: ["ana> /entrar dev", "ana> /sala geral"]),
     AliasCase(alias: "/notice volto já", canonical: "/aviso volto já"),
+    AliasCase(alias: "/mode +s", canonical: "/modo +s", setup: ["ana> /entrar dev"]),
     AliasCase(alias: "/topic", canonical: "/topico", setup: ["ana> /entrar dev", "ana> /topico café"]),
     AliasCase(alias: "/kick bia", canonical: "/expulsar bia", setup: anaModeratesDevWithBia),
     AliasCase(alias: "/ban bia", canonical: "/banir bia", setup: anaModeratesDevWithBia),
@@ -111,14 +112,14 @@ struct AliasTests {
     func coverage() {
         #expect(BuiltinCommands.all.map(\.name) == [
             "ajuda", "sair", "usuarios", "nome", "privado", "historico", "hora", "ping", "stats", "salas", "entrar",
-            "sairsala", "sala", "em", "aviso", "topico", "expulsar", "banir", "desbanir", "moderador", "desmoderador", "registrar", "identificar", "senha", "conta",
+            "sairsala", "sala", "em", "aviso", "topico", "modo", "expulsar", "banir", "desbanir", "moderador", "desmoderador", "registrar", "identificar", "senha", "conta",
             "admin",
         ])
         let aliases = Set(BuiltinCommands.all.flatMap(\.aliases))
         let tested = Set(aliasCases.map { commandName(of: $0.alias) })
         #expect(aliases == tested)
         let moderatorOnly = BuiltinCommands.all.filter { $0.permission == .moderator }.map(\.name)
-        #expect(moderatorOnly == ["expulsar", "banir", "desbanir", "moderador", "desmoderador"])
+        #expect(moderatorOnly == ["modo", "expulsar", "banir", "desbanir", "moderador", "desmoderador"])
         #expect(BuiltinCommands.all.allSatisfy { $0.permission != .admin && $0.origin == "builtin" })
         #expect(BuiltinCommands.table().all.count == BuiltinCommands.all.count)
     }

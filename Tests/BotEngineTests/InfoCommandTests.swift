@@ -74,8 +74,8 @@ struct HelpListing: Sendable, CustomTestStringConvertible {
 }
 
 let everyoneCommands = ["/ajuda", "/sair", "/usuarios", "/nome", "/privado", "/historico", "/hora", "/ping",
-                        "/stats", "/salas", "/entrar", "/sairsala", "/sala", "/em", "/topico"]
-let moderatorCommands = ["/expulsar", "/banir", "/desbanir", "/moderador", "/desmoderador"]
+                        "/stats", "/salas", "/entrar", "/sairsala", "/sala", "/em", "/aviso", "/topico"]
+let moderatorCommands = ["/modo", "/expulsar", "/banir", "/desbanir", "/moderador", "/desmoderador"]
 let accountCommands = ["/registrar", "/identificar", "/senha", "/conta"]
 
 let helpListings: [HelpListing] = [
@@ -182,6 +182,13 @@ let salasCases: [CommandCase] = [
     CommandCase(name: "with its topic", setup: ["ana> /entrar dev", "ana> /topico café e código"], caller: "bia",
                 line: "/salas",
                 reply: .text("Salas (2):\n  #geral — 3 pessoas [sala atual]\n  #dev — 1 pessoa · moderação: ana · tópico: café e código")),
+    CommandCase(name: "a secret room is left out for those not in it", setup: ["ana> /entrar dev", "ana> /modo +s"],
+                caller: "bia", line: "/salas", reply: .text("Salas (1):\n  #geral — 3 pessoas [sala atual]")),
+    CommandCase(name: "its members see it", setup: ["ana> /entrar dev", "ana> /modo +s", "ana> /sala geral"],
+                line: "/salas", reply: .text("Salas (2):\n  #geral — 3 pessoas [sala atual]\n  #dev — 1 pessoa · secreta · moderação: ana [você está]")),
+    CommandCase(name: "admins see it", setup: ["ana> /entrar dev", "ana> /modo +s", "caio> /admin segredo"],
+                caller: "caio", line: "/salas",
+                reply: .text("Salas (2):\n  #geral — 3 pessoas [sala atual]\n  #dev — 1 pessoa · secreta · moderação: ana")),
 ]
 
 @Suite("Information commands")

@@ -133,6 +133,26 @@ let avisoCases: [CommandCase] = [
     CommandCase(name: "a room and no text", line: "/aviso #geral", reply: .fails(.missingArgument(usage: "/aviso [#sala] <texto>"))),
 ]
 
+let modoCases: [CommandCase] = [
+    CommandCase(name: "shows the room's modes", setup: ["ana> /entrar dev"], line: "/modo",
+                reply: .text("Modos de #dev: +t (pública; só moderadores mudam o tópico)")),
+    CommandCase(name: "+s makes it secret; the room is told", setup: ["ana> /entrar dev", "bia> /entrar dev"],
+                line: "/modo +s", reply: .text(""), events: ["ana": [.settings], "bia": [.settings]],
+                details: [EventCheck(to: "bia", kind: .settings, room: "dev", sender: "ana")]),
+    CommandCase(name: "both at once, then shown", setup: ["ana> /entrar dev", "ana> /modo +s-t"], line: "/mode",
+                reply: .text("Modos de #dev: +s (secreta; qualquer membro muda o tópico)")),
+    CommandCase(name: "what is already so tells nobody", setup: ["ana> /entrar dev"], line: "/modo +t", reply: .text("")),
+    CommandCase(name: "-t lets a member set the topic", setup: ["ana> /entrar dev", "bia> /entrar dev", "ana> /modo -t"],
+                caller: "bia", line: "/topico livre", reply: .text(""), events: ["ana": [.topic], "bia": [.topic]]),
+    CommandCase(name: "a member may not change them", setup: ["ana> /entrar dev", "bia> /entrar dev"], caller: "bia",
+                line: "/modo +s", reply: .fails(.notModerator("dev"))),
+    CommandCase(name: "nor anyone in #geral", line: "/modo +s", reply: .fails(.notModerator("geral"))),
+    CommandCase(name: "an unknown letter", setup: ["ana> /entrar dev"], line: "/modo +k",
+                reply: .fails(.badRequest("modo desconhecido 'k': use +s, -s, +t ou -t"))),
+    CommandCase(name: "a letter without a sign", setup: ["ana> /entrar dev"], line: "/modo s",
+                reply: .fails(.missingArgument(usage: "/modo [+s | -s | +t | -t]"))),
+]
+
 let topicoCases: [CommandCase] = [
     CommandCase(name: "no topic yet", line: "/topico", reply: .text("#geral não tem tópico.")),
     CommandCase(name: "a moderator sets it; the room is told", setup: ["ana> /entrar dev", "bia> /entrar dev"],
@@ -168,6 +188,9 @@ struct RoomCommandTests {
 
     @Test("/em", arguments: emCases)
     func em(_ row: CommandCase) throws { try row.verify() }
+
+    @Test("/modo", arguments: modoCases)
+    func modo(_ row: CommandCase) throws { try row.verify() }
 
     @Test("/aviso", arguments: avisoCases)
     func aviso(_ row: CommandCase) throws { try row.verify() }

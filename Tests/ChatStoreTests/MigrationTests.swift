@@ -41,6 +41,8 @@ struct MigrationTests {
         #expect(cafe.bans.map(\.name) == ["bob"])
         #expect(cafe.bans.first?.bannedBy == "ana")
         #expect(cafe.bans.first?.account == nil)
+        // Rooms from before room settings (v6-room-settings) are neither secret nor open-topic.
+        #expect(state.rooms.allSatisfy { $0.settings == RoomSettings() })
         #expect(state.totalMessages == 4)
         #expect(state.messagesByUser == ["ana": 2, "bob": 1, "bia": 1])
         // Bot values became JSON strings (v5-bot-values), the same text inside.
@@ -63,6 +65,7 @@ struct MigrationTests {
         store.record(.accountSaved(ana))
         store.record(.roomOwnerChanged(room: "cafe", owner: ana.id))
         store.record(.legacyModeratorRemoved(room: "cafe", name: "ANA"))
+        store.record(.roomSettingsChanged(room: "cafe", RoomSettings(secret: true)))
         store.record(.message(StoredMessage(kind: .private, room: "geral", sender: "ana", recipient: "bia", text: "novo",
                                             time: ana.createdAt, senderSession: "s", senderAccount: ana.id)))
         store.flush()
@@ -71,6 +74,7 @@ struct MigrationTests {
         #expect(state.accounts == [ana])
         #expect(state.rooms.last?.owner == ana.id)
         #expect(state.rooms.last?.legacyModerators == [])
+        #expect(state.rooms.last?.settings == RoomSettings(secret: true))
         #expect(state.rooms.last?.bans.map(\.name) == ["bob"])
         final class Box: @unchecked Sendable { var texts: [String] = [] }
         let box = Box(), done = DispatchSemaphore(value: 0)

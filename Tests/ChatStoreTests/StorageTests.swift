@@ -156,6 +156,19 @@ struct StorageTests {
         #expect(rooms.map(\.topic) == [first, later, nil])
     }
 
+    @Test(arguments: Kind.allCases)
+    func roomSettingsReloadWithTheRoom(_ kind: Kind) throws {
+        let directory = Self.directory()
+        let store = try Self.make(kind, directory: directory)
+        store.record(.roomCreated(RoomRecord(name: "cafe", createdBy: "ana", createdAt: Self.t0)))
+        store.record(.roomCreated(RoomRecord(name: "jogos", createdBy: "ana", createdAt: Self.t0.addingTimeInterval(1))))
+        store.record(.roomSettingsChanged(room: "JOGOS", RoomSettings(secret: true, openTopic: true)))
+        store.record(.roomSettingsChanged(room: "jogos", RoomSettings(secret: true, openTopic: false)))
+        store.flush()
+        let reopened = kind == .sqlite ? try SQLiteStorage(directory: directory) : store
+        #expect(try reopened.load().rooms.map(\.settings) == [RoomSettings(), RoomSettings(secret: true)])
+    }
+
     /// SQLite writes a batch's messages in multi-row chunks and sums its
     /// counters: rows keep their order across chunks, and counters add up
     /// within a batch, across batches, and leave the bot's messages out.

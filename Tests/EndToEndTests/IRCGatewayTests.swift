@@ -132,6 +132,41 @@ import Testing
         await server.stop()
     }
 
+    /// `+s` hides a channel from outsiders (LIST, NAMES, WHO, /salas) and
+    /// `-t` lets any member set the topic; both are Papo room settings,
+    /// so /modo from nc shows on IRC as MODE and survives in storage.
+    @Test func secretAndOpenTopicChannelModes() async throws {
+        let server = try await TestServer.start(irc: Self.config)
+        let ana = try server.ircClient("ana"), bia = try server.ircClient("bia")
+        let caio = try server.text("caio")
+        ana.send("JOIN #dev")
+        try ana.waitFor(command: "366")
+        ana.send("MODE #dev +s")
+        #expect(try ana.waitFor(command: "MODE").message.params == ["#dev", "+s"])
+        bia.send("LIST")
+        let listed = try bia.waitFor(command: "323").before.filter { $0.command == "322" }.map { $0.params[1] }
+        #expect(listed == ["#geral"])
+        bia.send("NAMES #dev")
+        #expect(try bia.waitFor(command: "366").before.filter { $0.command == "353" }.isEmpty)
+        caio.send("/salas")
+        #expect(!(try caio.waitFor(containing: "Salas (").line.contains("#dev")))
+        ana.send("NAMES #dev")
+        #expect(try ana.waitFor(command: "353").message.params[1] == "@")
+        bia.send("JOIN #dev")
+        try bia.waitFor(command: "366")
+        bia.send("TOPIC #dev :de todos")
+        #expect(try bia.waitFor(command: "482").message.params[1] == "#dev")
+        caio.send("/entrar dev")
+        try caio.waitFor(containing: "#dev")
+        ana.send("MODE #dev -t")
+        try caio.waitFor(containing: "deixou qualquer membro mudar o tópico")
+        bia.send("TOPIC #dev :de todos")
+        #expect(try bia.waitFor(command: "TOPIC").message.params == ["#dev", "de todos"])
+        bia.send("MODE #dev")
+        #expect(try bia.waitFor(command: "324").message.params == ["bia", "#dev", "+ns"])
+        await server.stop()
+    }
+
     /// A channel's lines are rendered once per variant (with or without
     /// server-time) and shared: each member still gets exactly its own
     /// form, in order, the sender its echo only when it asked, and a
