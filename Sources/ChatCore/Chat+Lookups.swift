@@ -18,7 +18,9 @@ extension Chat {
 
     /// Bars the name `targetName` from `roomName` (a room the caller
     /// moderates) whether or not anyone of that name is online; someone
-    /// of that name in the room is banned as `ban` does it.
+    /// of that name in the room is banned as `ban` does it. A pattern
+    /// (`ba*`, `NamePattern`) bars every name it fits from joining, and
+    /// removes nobody.
     public func banName(_ id: UserID, name targetName: String, in roomName: String) throws {
         let moderator = try user(id)
         let room = try speakingRoom(of: moderator, named: roomName)
@@ -27,7 +29,9 @@ extension Chat {
             try ban(id, target: target.name, in: room.name)
             return
         }
-        let name = try NameRules.userName(targetName).get()
+        // A pattern bars the names it fits from joining; those already in stay (as on IRC).
+        let name = NamePattern.isPattern(targetName)
+            ? try NamePattern.validate(targetName).get() : try NameRules.userName(targetName).get()
         if nameKey(name) == nameKey(moderator.name) { throw ChatError.cannotTargetSelf }
         let record = BanRecord(name: name, address: nil, bannedBy: moderator.name, time: clock())
         room.bans[nameKey(name)] = record

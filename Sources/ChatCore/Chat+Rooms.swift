@@ -104,9 +104,27 @@ extension Chat {
         var applied = RoomSettingsChange()
         if let secret = change.secret, secret != room.settings.secret { applied.secret = secret }
         if let open = change.openTopic, open != room.settings.openTopic { applied.openTopic = open }
+        if let raw = change.exceptionAdded {
+            let pattern = try NamePattern.validate(raw).get()
+            if !room.settings.exceptions.contains(where: { nameKey($0) == nameKey(pattern) }) {
+                guard room.settings.exceptions.count < NamePattern.maxExceptions else {
+                    throw ChatError.badRequest("#\(room.name) já tem \(NamePattern.maxExceptions) isenções: retire uma antes")
+                }
+                applied.exceptionAdded = pattern
+            }
+        }
+        if let raw = change.exceptionRemoved {
+            let key = nameKey(raw.trimmingSpaces)
+            guard let pattern = room.settings.exceptions.first(where: { nameKey($0) == key }) else {
+                throw ChatError.badRequest("\(raw.trimmingSpaces) não está entre as isenções de #\(room.name)")
+            }
+            applied.exceptionRemoved = pattern
+        }
         guard applied != RoomSettingsChange() else { return room.settings }
         room.settings.secret = applied.secret ?? room.settings.secret
         room.settings.openTopic = applied.openTopic ?? room.settings.openTopic
+        if let added = applied.exceptionAdded { room.settings.exceptions.append(added) }
+        if let removed = applied.exceptionRemoved { room.settings.exceptions.removeAll { $0 == removed } }
         storage.record(.roomSettingsChanged(room: room.name, room.settings))
         var event = ChatEvent(kind: .settings, room: room.name, sender: user.name, time: clock())
         event.settingsChange = applied
@@ -161,9 +179,11 @@ extension Chat {
     }
 
     /// True when a ban keeps `user` out of `room`: by name, address or
-    /// account (`Room.isBanned`), or on this very connection.
+    /// account (`Room.isBanned`), or on this very connection, unless an
+    /// exception of the room fits the name.
     func isBarred(_ user: ChatUser, from room: Room) -> Bool {
-        user.bannedRooms[room.key] != nil
+        if room.settings.isExcepted(nameKey(user.name)) { return false }
+        return user.bannedRooms[room.key] != nil
             || room.isBanned(nameKey: nameKey(user.name), address: user.address, account: user.account)
     }
 

@@ -86,22 +86,36 @@ public struct RoomRecord: Sendable, Equatable {
 public struct RoomSettingsChange: Sendable, Equatable {
     public var secret: Bool?
     public var openTopic: Bool?
-    public init(secret: Bool? = nil, openTopic: Bool? = nil) {
+    /// A name or pattern exempted from the room's bans (IRC's +e).
+    public var exceptionAdded: String?
+    /// A name or pattern no longer exempted (IRC's -e).
+    public var exceptionRemoved: String?
+    public init(secret: Bool? = nil, openTopic: Bool? = nil, exceptionAdded: String? = nil, exceptionRemoved: String? = nil) {
         self.secret = secret
         self.openTopic = openTopic
+        self.exceptionAdded = exceptionAdded
+        self.exceptionRemoved = exceptionRemoved
     }
 }
 
 /// What a room's moderators may switch: a secret room is left out of room
 /// lists, and its members out of NAMES and WHO, for those not in it (IRC's
 /// +s); an open topic may be set by any member (IRC's -t; by default only
-/// moderators set it, +t).
+/// moderators set it, +t). Exceptions are names or patterns (`ba*`) that
+/// no ban of the room bars (IRC's +e), in the order they were added.
 public struct RoomSettings: Sendable, Equatable {
     public var secret: Bool
     public var openTopic: Bool
-    public init(secret: Bool = false, openTopic: Bool = false) {
+    public var exceptions: [String]
+    public init(secret: Bool = false, openTopic: Bool = false, exceptions: [String] = []) {
         self.secret = secret
         self.openTopic = openTopic
+        self.exceptions = exceptions
+    }
+
+    /// Whether the name key `key` is exempted from the room's bans.
+    public func isExcepted(_ key: String) -> Bool {
+        exceptions.contains { NamePattern.matches(nameKey($0), key) }
     }
 }
 

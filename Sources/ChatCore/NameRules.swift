@@ -71,7 +71,7 @@ public enum NameRules {
         }
     }
 
-    private static func isNameScalar(_ scalar: Unicode.Scalar) -> Bool {
+    static func isNameScalar(_ scalar: Unicode.Scalar) -> Bool {
         if scalar == "_" || scalar == "-" || scalar == "." { return true }
         let props = scalar.properties
         if props.isAlphabetic { return true }

@@ -92,12 +92,17 @@ final class Room {
         return true
     }
 
-    /// A ban matches the name, the account, or the address where the
-    /// address identifies a person (loopback is shared by every local
-    /// user, so it never matches).
+    /// A ban matches the name, a pattern the name fits, the account, or
+    /// the address where the address identifies a person (loopback is
+    /// shared by every local user, so it never matches); an exception the
+    /// name fits overrides them all.
     func isBanned(nameKey key: String, address: String?, account: String?) -> Bool {
+        if settings.isExcepted(key) { return false }
         if bans[key] != nil { return true }
         if let account, bans.values.contains(where: { $0.account == account }) { return true }
+        if bans.values.contains(where: { NamePattern.isPattern($0.name) && NamePattern.matches(nameKey($0.name), key) }) {
+            return true
+        }
         guard let address, !AddressRules.isShared(address) else { return false }
         return bans.values.contains { $0.address == address }
     }

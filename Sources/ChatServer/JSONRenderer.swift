@@ -66,6 +66,8 @@ enum JSONRenderer {
         if event.notice { json.field("notice", true) }
         if let secret = event.settingsChange?.secret { json.field("secret", secret) }
         if let open = event.settingsChange?.openTopic { json.field("open_topic", open) }
+        if let added = event.settingsChange?.exceptionAdded { json.field("exception_added", added) }
+        if let removed = event.settingsChange?.exceptionRemoved { json.field("exception_removed", removed) }
         json.field("time", TimeFormat.iso8601(event.time))
         return json
     }

@@ -45,6 +45,8 @@ public enum TextRenderer {
             if let open = event.settingsChange?.openTopic {
                 parts.append(open ? "deixou qualquer membro mudar o tópico" : "deixou só moderadores mudarem o tópico")
             }
+            if let added = event.settingsChange?.exceptionAdded { parts.append("isentou \(added) dos banimentos da sala") }
+            if let removed = event.settingsChange?.exceptionRemoved { parts.append("retirou a isenção de \(removed)") }
             return "\(stamp) \(room) * \(who) " + parts.joined(separator: " e ")
         case .shutdown: return "\(stamp) * O servidor está sendo encerrado. Até logo!"
         case .identify: return ""

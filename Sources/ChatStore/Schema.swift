@@ -75,11 +75,14 @@ enum Schema {
             }
             try db.execute(sql: "DROP TABLE botData")
         }
-        // Room settings (IRC's +s and -t); every older room is neither.
+        // Room settings (IRC's +s, -t and the +e ban exceptions, kept as
+        // names and patterns separated by spaces, which neither can hold);
+        // every older room is none of them.
         migrator.registerMigration("v6-room-settings") { db in
             try db.execute(sql: """
                 ALTER TABLE room ADD COLUMN secret BOOLEAN NOT NULL DEFAULT 0;
                 ALTER TABLE room ADD COLUMN openTopic BOOLEAN NOT NULL DEFAULT 0;
+                ALTER TABLE room ADD COLUMN exceptions TEXT NOT NULL DEFAULT '';
                 """)
         }
         return migrator
@@ -195,8 +198,9 @@ enum Schema {
             try db.execute(sql: "DELETE FROM roomModerator WHERE roomKey = ? AND account = ?",
                            arguments: [nameKey(room), account])
         case .roomSettingsChanged(let room, let settings):
-            try db.execute(sql: "UPDATE room SET secret = ?, openTopic = ? WHERE key = ?",
-                           arguments: [settings.secret, settings.openTopic, nameKey(room)])
+            try db.execute(sql: "UPDATE room SET secret = ?, openTopic = ?, exceptions = ? WHERE key = ?",
+                           arguments: [settings.secret, settings.openTopic, settings.exceptions.joined(separator: " "),
+                                       nameKey(room)])
         case .topicChanged(let room, let topic):
             try db.execute(sql: "UPDATE room SET topic = ?, topicBy = ?, topicAt = ? WHERE key = ?",
                            arguments: [topic?.text, topic?.setBy, topic?.time.timeIntervalSince1970, nameKey(room)])
@@ -246,7 +250,8 @@ enum Schema {
                 topic: (row["topic"] as String?).map {
                     TopicRecord(text: $0, setBy: row["topicBy"] ?? "", time: Date(timeIntervalSince1970: row["topicAt"] ?? 0))
                 },
-                settings: RoomSettings(secret: row["secret"], openTopic: row["openTopic"])))
+                settings: RoomSettings(secret: row["secret"], openTopic: row["openTopic"],
+                                       exceptions: (row["exceptions"] as String).split(separator: " ").map(String.init))))
         }
         for row in try Row.fetchAll(db, sql: "SELECT name, messages FROM userStats") {
             state.messagesByUser[row["name"]] = row["messages"]

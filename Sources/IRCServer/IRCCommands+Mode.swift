@@ -1,8 +1,10 @@
 import BotEngine
 import ChatCore
 
-/// MODE: queries of a channel's modes and ban list, `+b`/`-b` on a nick's
-/// mask, `+o`/`-o` for Papo moderators; user modes are only answered.
+/// MODE: queries of a channel's modes, ban and exception lists, `+b`/`-b`
+/// and `+e`/`-e` on a nick's mask (wildcards allowed in the nick),
+/// `+o`/`-o` for Papo moderators, `+s`/`-t` room settings; user modes
+/// are only answered.
 extension IRCCommands {
     /// User modes: only `+i` (invisible: left out of WHO by mask for those
     /// who share no channel with the user), kept by the IRC front end. Others'
@@ -51,7 +53,7 @@ extension IRCCommands {
         let config = self.config, id = self.id
         // irssi asks about several channels at once after joining them (`MODE #a,#b`, `MODE #a,#b b`).
         let channels = target.split(separator: ",").map(String.init)
-        if channels.count > 1, params.count == 1 || params[1] == "b" {
+        if channels.count > 1, params.count == 1 || params[1] == "b" || params[1] == "e" {
             var more = true
             for channel in channels.prefix(10) {
                 more = mode(IRCMessage(command: "MODE", params: [channel] + params.dropFirst())) && more
@@ -64,6 +66,11 @@ extension IRCCommands {
         let changes = Self.parseChanges(params[1], arguments: Array(params.dropFirst(2)))
         if changes.isEmpty || changes.allSatisfy({ $0.mode == "b" && $0.argument == nil }) {
             return perform("MODE", target) { chat in try IRCReplies(chat: chat, id: id, config: config).banList(Self.roomName(target)) }
+        }
+        if changes.allSatisfy({ $0.mode == "e" && $0.argument == nil }) {
+            return perform("MODE", target) { chat in
+                try IRCReplies(chat: chat, id: id, config: config).exceptionList(Self.roomName(target))
+            }
         }
         var more = true
         for change in changes.prefix(4) {
@@ -78,6 +85,15 @@ extension IRCCommands {
                         return replies.numeric("696", target, "b", mask, "O Papo bane por apelido: use apelido!*@*").serialized()
                     }
                     if change.adding { try chat.banName(id, name: name, in: room) } else { try chat.unban(id, target: name, in: room) }
+                    return ""
+                case ("e", nil):
+                    return try replies.exceptionList(room)
+                case ("e", let mask?):
+                    guard let name = Self.nick(ofMask: mask) else {
+                        return replies.numeric("696", target, "e", mask, "O Papo isenta por apelido: use apelido!*@*").serialized()
+                    }
+                    let change = change.adding ? RoomSettingsChange(exceptionAdded: name) : RoomSettingsChange(exceptionRemoved: name)
+                    try chat.changeSettings(by: id, in: room, change)
                     return ""
                 case ("o", let name?):
                     if change.adding {
@@ -131,7 +147,7 @@ extension IRCCommands {
             case "+": adding = true
             case "-": adding = false
             default:
-                let takesArgument = "bovk".contains(character) || (character == "l" && adding)
+                let takesArgument = "bevok".contains(character) || (character == "l" && adding)
                 let argument = takesArgument ? remaining.popFirst() : nil
                 changes.append(ModeChange(adding: adding, mode: character, argument: argument))
             }
@@ -139,12 +155,12 @@ extension IRCCommands {
         return changes
     }
 
-    /// The nick a ban mask names: `nick!*@*`, `nick!*`, or a bare `nick`;
-    /// nil for masks with wildcards in the nick (Papo bans names, accounts
-    /// and, off loopback, addresses; not patterns).
+    /// The nick or nick pattern a ban mask names: `nick!*@*`, `ba*!*@*`,
+    /// `nick!*`, or a bare `nick`; nil for masks on the user or host part
+    /// (every Papo user's is the same, so they could only mean everyone).
     static func nick(ofMask mask: String) -> String? {
         let nick = String(mask.prefix { $0 != "!" && $0 != "@" })
-        guard !nick.isEmpty, !nick.contains("*"), !nick.contains("?") else { return nil }
+        guard !nick.isEmpty else { return nil }
         let rest = mask.dropFirst(nick.count)
         guard rest.isEmpty || rest == "!*@*" || rest == "!*" || rest == "!*@*" else { return nil }
         return nick

@@ -65,7 +65,10 @@ enum IRCRenderer {
             var modes = ""
             if let secret = event.settingsChange?.secret { modes += secret ? "+s" : "-s" }
             if let open = event.settingsChange?.openTopic { modes += open ? "-t" : "+t" }
-            return modes.isEmpty ? [] : [line("MODE", room, modes)]
+            var lines = modes.isEmpty ? [] : [line("MODE", room, modes)]
+            if let added = event.settingsChange?.exceptionAdded { lines.append(line("MODE", room, "+e", banMask(added))) }
+            if let removed = event.settingsChange?.exceptionRemoved { lines.append(line("MODE", room, "-e", banMask(removed))) }
+            return lines
         case .admin:
             return [IRCMessage(tags: tags, source: viewer.serverName, command: "NOTICE",
                                params: [room, "\(who) agora é administrador"])]

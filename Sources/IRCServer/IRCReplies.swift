@@ -31,7 +31,7 @@ struct IRCReplies {
             numeric("002", "Seu servidor é \(config.serverName), versão \(Self.version)"),
             numeric("003", "Este servidor está no ar desde \(started)"),
             IRCMessage(source: config.serverName, command: "004",
-                       params: [nick, config.serverName, Self.version, "io", "bnostv", "bov"]),
+                       params: [nick, config.serverName, Self.version, "io", "benostv", "beov"]),
         ]
         lines += isupportLines
         lines += luserLines
@@ -55,7 +55,7 @@ struct IRCReplies {
 
     var isupport: [String] {
         [
-            "CASEMAPPING=ascii", "CHANTYPES=#", "PREFIX=(ov)@+", "CHANMODES=b,,,nst",
+            "CASEMAPPING=ascii", "CHANTYPES=#", "PREFIX=(ov)@+", "CHANMODES=be,,,nst", "EXCEPTS=e",
             "CHANLIMIT=#:\(chat.limits.perUser)", "NICKLEN=\(NameRules.maxNameLength)",
             "CHANNELLEN=\(NameRules.maxRoomLength + 1)", "TOPICLEN=\(RoomLimits.maxTopicLength)",
             "NETWORK=\(config.networkName)", "TARGMAX=PRIVMSG:4,NOTICE:4,JOIN:,PART:,KICK:4,NAMES:\(Self.maxNamesTargets),WHOIS:1",
@@ -229,6 +229,14 @@ struct IRCReplies {
                     String(Int(ban.time.timeIntervalSince1970)))
         }
         lines.append(numeric("368", "#" + name, "Fim da lista de banimentos"))
+        return Self.joined(lines)
+    }
+
+    /// MODE #room e: the names and patterns exempted from its bans.
+    func exceptionList(_ room: String) throws -> String {
+        let (name, settings, _) = try chat.settings(ofRoom: room, for: id)
+        var lines = settings.exceptions.map { numeric("348", "#" + name, IRCRenderer.banMask($0)) }
+        lines.append(numeric("349", "#" + name, "Fim da lista de isenções"))
         return Self.joined(lines)
     }
 }

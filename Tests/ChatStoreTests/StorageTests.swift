@@ -163,10 +163,10 @@ struct StorageTests {
         store.record(.roomCreated(RoomRecord(name: "cafe", createdBy: "ana", createdAt: Self.t0)))
         store.record(.roomCreated(RoomRecord(name: "jogos", createdBy: "ana", createdAt: Self.t0.addingTimeInterval(1))))
         store.record(.roomSettingsChanged(room: "JOGOS", RoomSettings(secret: true, openTopic: true)))
-        store.record(.roomSettingsChanged(room: "jogos", RoomSettings(secret: true, openTopic: false)))
+        store.record(.roomSettingsChanged(room: "jogos", RoomSettings(secret: true, openTopic: false, exceptions: ["bia", "jo*"])))
         store.flush()
         let reopened = kind == .sqlite ? try SQLiteStorage(directory: directory) : store
-        #expect(try reopened.load().rooms.map(\.settings) == [RoomSettings(), RoomSettings(secret: true)])
+        #expect(try reopened.load().rooms.map(\.settings) == [RoomSettings(), RoomSettings(secret: true, exceptions: ["bia", "jo*"])])
     }
 
     /// SQLite writes a batch's messages in multi-row chunks and sums its

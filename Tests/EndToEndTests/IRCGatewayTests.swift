@@ -167,6 +167,37 @@ import Testing
         await server.stop()
     }
 
+    /// `+b` takes a pattern in the nick (it bars joins, removes nobody) and
+    /// `+e` exempts names from every ban, as Ergo's irctest run expects;
+    /// an nc moderator's `/modo +e` shows on IRC as MODE +e.
+    @Test func patternBansAndExceptions() async throws {
+        let server = try await TestServer.start(irc: Self.config)
+        let ana = try server.ircClient("ana"), bar = try server.ircClient("bar")
+        let caio = try server.text("caio")
+        ana.send("JOIN #dev")
+        try ana.waitFor(command: "366")
+        caio.send("/entrar dev")
+        try ana.waitFor(command: "JOIN")
+        ana.send("MODE #dev +b ba*!*@*")
+        #expect(try ana.waitFor(command: "MODE").message.params == ["#dev", "+b", "ba*!*@*"])
+        try caio.waitFor(containing: "ana baniu ba*")
+        bar.send("JOIN #dev")
+        #expect(try bar.waitFor(command: "474").message.params[1] == "#dev")
+        ana.send("MODE #dev +e *ar!*@*")
+        #expect(try ana.waitFor(command: "MODE").message.params == ["#dev", "+e", "*ar!*@*"])
+        try caio.waitFor(containing: "isentou *ar dos banimentos")
+        bar.send("JOIN #dev")
+        try bar.waitFor(command: "366")
+        bar.send("MODE #dev e")
+        let (end, listed) = try bar.waitFor(command: "349")
+        #expect(end.params[1] == "#dev" && listed.filter { $0.command == "348" }.map { $0.params[2] } == ["*ar!*@*"])
+        ana.send("MODE #dev +o caio")
+        #expect(try bar.waitFor(command: "MODE").message.params == ["#dev", "+o", "caio"])
+        caio.send("/modo -e *ar")
+        #expect(try bar.waitFor(command: "MODE").message.params == ["#dev", "-e", "*ar!*@*"])
+        await server.stop()
+    }
+
     /// A channel's lines are rendered once per variant (with or without
     /// server-time) and shared: each member still gets exactly its own
     /// form, in order, the sender its echo only when it asked, and a

@@ -42,6 +42,7 @@ import Testing
         ("+b", [], [IRCCommands.ModeChange(adding: true, mode: "b", argument: nil)]),
         ("+o-b", ["ana", "bia!*@*"], [IRCCommands.ModeChange(adding: true, mode: "o", argument: "ana"),
                                       IRCCommands.ModeChange(adding: false, mode: "b", argument: "bia!*@*")]),
+        ("+e", ["ba*!*@*"], [IRCCommands.ModeChange(adding: true, mode: "e", argument: "ba*!*@*")]),
         ("-lt", [], [IRCCommands.ModeChange(adding: false, mode: "l", argument: nil),
                      IRCCommands.ModeChange(adding: false, mode: "t", argument: nil)]),
     ])
@@ -49,8 +50,8 @@ import Testing
         #expect(IRCCommands.parseChanges(modes, arguments: arguments) == expected)
     }
 
-    @Test(arguments: [("bia!*@*", "bia"), ("bia", "bia"), ("bia!*", "bia"), ("*!*@host", nil), ("b*a!*@*", nil),
-                      ("bia!user@host", nil)] as [(String, String?)])
+    @Test(arguments: [("bia!*@*", "bia"), ("bia", "bia"), ("bia!*", "bia"), ("*!*@host", nil), ("b*a!*@*", "b*a"),
+                      ("ba?!*", "ba?"), ("bia!user@host", nil), ("!*@*", nil)] as [(String, String?)])
     func readsTheNickOfABanMask(_ mask: String, _ nick: String?) {
         #expect(IRCCommands.nick(ofMask: mask) == nick)
     }
