@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(name: "ChatCoreTests", dependencies: ["ChatCore"], swiftSettings: v5),
         .testTarget(name: "ChatStoreTests", dependencies: ["ChatStore", "ChatCore"], exclude: ["Fixtures"],
                     swiftSettings: v5),
-        .testTarget(name: "ChatClientTests", dependencies: ["ChatClient"], swiftSettings: v5),
+        .testTarget(name: "ChatClientTests", dependencies: ["ChatClient", "ChatServer", "ChatCore"], swiftSettings: v5),
         .testTarget(name: "IRCServerTests", dependencies: ["IRCServer", "ChatCore"], swiftSettings: v5),
         .testTarget(name: "BotEngineTests",
                     dependencies: ["BotEngine", "ChatCore", "ChatStore", .product(name: "Logging", package: "swift-log")],

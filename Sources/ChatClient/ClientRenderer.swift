@@ -72,6 +72,8 @@ struct ClientRenderer {
         let stamp = paint("[\(TimeFormat.dateTime(event.time))]", .dim)
         let room = event.room.map { "#\($0)" } ?? ""
         switch event.kind {
+        case .message where event.notice:
+            return "\(stamp) \(room) -\(colored(event.sender ?? "?"))- \(event.text ?? "")"
         case .message:
             return "\(stamp) \(room) <\(colored(event.sender ?? "?"))> \(event.text ?? "")"
         case .privateMessage:
@@ -82,11 +84,20 @@ struct ClientRenderer {
         }
     }
 
-    private static func event(_ object: [String: Any]) -> ChatEvent? {
+    /// The event a JSON object describes, with every field JSONRenderer
+    /// writes (a notice's flag, a settings change's fields).
+    static func event(_ object: [String: Any]) -> ChatEvent? {
         guard let type = object["type"] as? String, let kind = ChatEvent.Kind(rawValue: type) else { return nil }
-        return ChatEvent(kind: kind, room: object["room"] as? String, sender: object["sender"] as? String,
-                         target: object["target"] as? String, text: object["text"] as? String,
-                         time: (object["time"] as? String).flatMap(parseTime) ?? Date())
+        var event = ChatEvent(kind: kind, room: object["room"] as? String, sender: object["sender"] as? String,
+                              target: object["target"] as? String, text: object["text"] as? String,
+                              time: (object["time"] as? String).flatMap(parseTime) ?? Date())
+        event.notice = object["notice"] as? Bool ?? false
+        if kind == .settings {
+            event.settingsChange = RoomSettingsChange(
+                secret: object["secret"] as? Bool, openTopic: object["open_topic"] as? Bool,
+                exceptionAdded: object["exception_added"] as? String, exceptionRemoved: object["exception_removed"] as? String)
+        }
+        return event
     }
 
     private static func parseTime(_ text: String) -> Date? {
