@@ -96,6 +96,40 @@ extension ChatEngine {
 
     // MARK: Logging in with a password
 
+    /// Checks `typed` as the password of the account `name` off the chat's
+    /// lock, with the same lockouts as a login, and hands back the proof
+    /// (the SSH front end checks at authentication and connects later).
+    /// `noSuchAccount` when the name has no account.
+    public func verifyLogin(name: String, password typed: String, address: String?,
+                            completion: @escaping @Sendable (Result<VerifiedLogin, ChatError>) -> Void) {
+        let password = typed.trimmingCharacters(in: .whitespaces)
+        typealias Check = (PasswordHash, VerifiedLogin, AccountRecord, LoginLockouts.Ticket)
+        let start: Result<Check, ChatError> = withChat { chat in
+            guard let account = chat.account(named: name) else { return .failure(.noSuchAccount(name)) }
+            if NameRules.containsControlCharacters(password) { return .failure(.passwordInvalid) }
+            guard let hash = try? PasswordHash(stored: account.credential) else { return .failure(.wrongPassword) }
+            do {
+                let ticket = try beginCheck(account: account, address: address, kind: .login, now: chat.now)
+                return .success((hash, VerifiedLogin(accountID: account.id, credential: account.credential), account, ticket))
+            } catch {
+                return .failure(error as? ChatError ?? .badRequest("\(error)"))
+            }
+        }
+        guard case .success(let (hash, login, account, ticket)) = start else {
+            if case .failure(let error) = start { completion(.failure(error)) }
+            return
+        }
+        let check: @Sendable () -> Void = {
+            let matched = hash.verify(password)
+            self.withChat { chat in
+                self.passwordSlots.give(address: address)
+                self.settleLogin(ticket, matched: matched, account: account, address: address, now: chat.now)
+            }
+            completion(matched ? .success(login) : .failure(.wrongPassword))
+        }
+        if let queue = passwordChecks { queue.async(execute: check) } else { check() }
+    }
+
     /// Admits a user who gave a password with their name (the JSON
     /// `hello`'s `password`, or the line a text client sends after a
     /// registered name). The answer comes through `completion`, on the

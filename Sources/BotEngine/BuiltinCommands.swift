@@ -3,7 +3,7 @@ public enum BuiltinCommands {
     /// Every built-in, in the order `/ajuda` lists them.
     public static let all: [Command] = [
         ajuda, sair, usuarios, nome, privado, historico, hora, ping, stats, salas, entrar, sairsala, sala, em, aviso, topico,
-        modo, expulsar, banir, desbanir, moderador, desmoderador, registrar, identificar, senha, conta, admin,
+        modo, expulsar, banir, desbanir, moderador, desmoderador, registrar, identificar, senha, conta, chaves, admin,
     ]
 
     /// Commands whose arguments carry a password, each name and alias with

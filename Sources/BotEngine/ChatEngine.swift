@@ -96,11 +96,13 @@ public final class ChatEngine: @unchecked Sendable {
     /// Admits a user; on failure nothing changed. `welcomed` runs as soon
     /// as the user is in, before any hook can speak to them, so the front
     /// end's welcome is the first thing the user receives.
-    /// `inLobby`: see `Chat.connect`.
-    public func connect(name: String, endpoint: any ChatEndpoint, address: String?, inLobby: Bool = true,
-                        welcomed: (Welcome) -> Void = { _ in }) -> Result<Welcome, ChatError> {
+    /// `login`, `inLobby`: see `Chat.connect`.
+    public func connect(name: String, endpoint: any ChatEndpoint, address: String?, login: VerifiedLogin? = nil,
+                        inLobby: Bool = true, welcomed: (Welcome) -> Void = { _ in }) -> Result<Welcome, ChatError> {
         withChat { chat in
-            let result = Result { try chat.connect(name: name, endpoint: endpoint, address: address, inLobby: inLobby) }
+            let result = Result {
+                try chat.connect(name: name, endpoint: endpoint, address: address, login: login, inLobby: inLobby)
+            }
                 .mapError { $0 as? ChatError ?? .badRequest("\($0)") }
             if case .success(let welcome) = result { welcomed(welcome) }
             return result

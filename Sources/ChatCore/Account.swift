@@ -11,14 +11,17 @@ public struct AccountRecord: Sendable, Equatable {
     public var credential: String
     public var createdAt: Date
     public var isAdmin: Bool
+    /// Public keys that log the account in over SSH.
+    public var keys: [AccountKey]
 
     public init(id: String = AccountRecord.newID(), name: String, credential: String, createdAt: Date,
-                isAdmin: Bool = false) {
+                isAdmin: Bool = false, keys: [AccountKey] = []) {
         self.id = id
         self.name = name
         self.credential = credential
         self.createdAt = createdAt
         self.isAdmin = isAdmin
+        self.keys = keys
     }
 
     /// 128 random bits, in hex.

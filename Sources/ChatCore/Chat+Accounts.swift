@@ -38,12 +38,13 @@ extension Chat {
 
     /// Registers the caller's current name as an account with `credential`
     /// (already hashed). Rooms the caller moderates as a guest become the
-    /// account's.
+    /// account's, and so does the SSH key the connection came in with.
     @discardableResult
     public func register(_ id: UserID, credential: String) throws -> AccountRecord {
         try checkCanRegister(id)
         var user = try self.user(id)
-        let account = AccountRecord(name: user.name, credential: credential, createdAt: clock())
+        let account = AccountRecord(name: user.name, credential: credential, createdAt: clock(),
+                                    keys: user.offeredKey.map { [$0] } ?? [])
         add(account)
         storage.record(.accountSaved(account))
         let guestRooms = user.guestRooms

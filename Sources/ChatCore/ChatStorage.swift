@@ -157,6 +157,9 @@ public enum StorageChange: Sendable, Equatable {
     case accountSaved(AccountRecord)
     /// An account dropped: its rooms lose their owner, its moderator rights go.
     case accountDeleted(id: String)
+    /// A public key that logs the account in over SSH, added or removed.
+    case accountKeyAdded(account: String, AccountKey)
+    case accountKeyRemoved(account: String, fingerprint: String)
     case roomOwnerChanged(room: String, owner: String?)
     case moderatorAdded(room: String, account: String)
     case moderatorRemoved(room: String, account: String)

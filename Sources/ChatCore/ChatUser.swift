@@ -23,6 +23,8 @@ struct ChatUser {
     var isAdmin: Bool { sharedAdmin || accountAdmin }
     /// The id of the account this connection is identified as; nil for a guest.
     var account: String?
+    /// The public key this connection authenticated with (SSH), if any.
+    var offeredKey: AccountKey?
     /// Keys of the rooms this guest connection created, and so moderates.
     var guestRooms: [String] = []
     /// Rooms this connection was banned from (room key → the banned name's

@@ -72,6 +72,15 @@ enum StateReducer {
             } else {
                 state.accounts.append(account)
             }
+        case .accountKeyAdded(let account, let key):
+            if let index = state.accounts.firstIndex(where: { $0.id == account }),
+               !state.accounts[index].keys.contains(where: { $0.fingerprint == key.fingerprint }) {
+                state.accounts[index].keys.append(key)
+            }
+        case .accountKeyRemoved(let account, let fingerprint):
+            if let index = state.accounts.firstIndex(where: { $0.id == account }) {
+                state.accounts[index].keys.removeAll { $0.fingerprint == fingerprint }
+            }
         case .accountDeleted(let id):
             state.accounts.removeAll { $0.id == id }
             for index in state.rooms.indices {

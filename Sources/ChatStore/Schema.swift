@@ -85,6 +85,15 @@ enum Schema {
                 ALTER TABLE room ADD COLUMN exceptions TEXT NOT NULL DEFAULT '';
                 """)
         }
+        // Public keys that log an account in over SSH; older accounts have none.
+        migrator.registerMigration("v7-account-keys") { db in
+            try db.execute(sql: """
+                CREATE TABLE accountKey (
+                    account TEXT NOT NULL,
+                    fingerprint TEXT NOT NULL, publicKey TEXT NOT NULL, addedAt DOUBLE NOT NULL,
+                    PRIMARY KEY (account, fingerprint));
+                """)
+        }
         return migrator
     }
 
@@ -166,6 +175,12 @@ enum Schema {
         }
     }
 
+    private static func insert(_ key: AccountKey, of account: String, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO accountKey (account, fingerprint, publicKey, addedAt) VALUES (?, ?, ?, ?)
+            """, arguments: [account, key.fingerprint, key.publicKey, key.addedAt.timeIntervalSince1970])
+    }
+
     private static func apply(_ change: StorageChange, _ db: Database) throws {
         switch change {
         case .message:
@@ -185,7 +200,13 @@ enum Schema {
                 INSERT INTO account (id, nameKey, name, credential, createdAt, isAdmin) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET credential = excluded.credential, isAdmin = excluded.isAdmin
                 """, arguments: [a.id, nameKey(a.name), a.name, a.credential, a.createdAt.timeIntervalSince1970, a.isAdmin])
+            for key in a.keys { try insert(key, of: a.id, db) }
+        case .accountKeyAdded(let account, let key):
+            try insert(key, of: account, db)
+        case .accountKeyRemoved(let account, let fingerprint):
+            try db.execute(sql: "DELETE FROM accountKey WHERE account = ? AND fingerprint = ?", arguments: [account, fingerprint])
         case .accountDeleted(let id):
+            try db.execute(sql: "DELETE FROM accountKey WHERE account = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM account WHERE id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM roomModerator WHERE account = ?", arguments: [id])
             try db.execute(sql: "UPDATE room SET owner = NULL WHERE owner = ?", arguments: [id])
@@ -227,9 +248,15 @@ enum Schema {
 
     static func loadState(_ db: Database) throws -> PersistedState {
         var state = PersistedState()
+        let keys = Dictionary(grouping: try Row.fetchAll(db, sql: "SELECT * FROM accountKey ORDER BY addedAt, rowid"),
+                              by: { $0["account"] as String })
         state.accounts = try Row.fetchAll(db, sql: "SELECT * FROM account ORDER BY createdAt").map {
             AccountRecord(id: $0["id"], name: $0["name"], credential: $0["credential"],
-                          createdAt: Date(timeIntervalSince1970: $0["createdAt"]), isAdmin: $0["isAdmin"])
+                          createdAt: Date(timeIntervalSince1970: $0["createdAt"]), isAdmin: $0["isAdmin"],
+                          keys: (keys[$0["id"] as String] ?? []).map {
+                              AccountKey(fingerprint: $0["fingerprint"], publicKey: $0["publicKey"],
+                                         addedAt: Date(timeIntervalSince1970: $0["addedAt"]))
+                          })
         }
         let legacy = Dictionary(grouping: try Row.fetchAll(db, sql: "SELECT roomKey, name FROM moderator ORDER BY rowid"),
                                 by: { $0["roomKey"] as String })

@@ -48,6 +48,7 @@ let aliasCases: [AliasCase] = [
     AliasCase(alias: "/password senha-de-ana outra-senha", canonical: "/senha senha-de-ana outra-senha",
               state: anaAndBiaRegistered),
     AliasCase(alias: "/account", canonical: "/conta", state: anaAndBiaRegistered),
+    AliasCase(alias: "/keys", canonical: "/chaves", state: anaAndBiaRegistered),
     AliasCase(alias: "/op bia", canonical: "/moderador bia", setup: anaModeratesDevWithBia, state: anaAndBiaRegistered),
     AliasCase(alias: "/deop bia", canonical: "/desmoderador bia", setup: anaModeratesDevWithBia + ["ana> /moderador bia"],
               state: anaAndBiaRegistered),
@@ -113,7 +114,7 @@ struct AliasTests {
         #expect(BuiltinCommands.all.map(\.name) == [
             "ajuda", "sair", "usuarios", "nome", "privado", "historico", "hora", "ping", "stats", "salas", "entrar",
             "sairsala", "sala", "em", "aviso", "topico", "modo", "expulsar", "banir", "desbanir", "moderador", "desmoderador", "registrar", "identificar", "senha", "conta",
-            "admin",
+            "chaves", "admin",
         ])
         let aliases = Set(BuiltinCommands.all.flatMap(\.aliases))
         let tested = Set(aliasCases.map { commandName(of: $0.alias) })

@@ -76,7 +76,7 @@ struct HelpListing: Sendable, CustomTestStringConvertible {
 let everyoneCommands = ["/ajuda", "/sair", "/usuarios", "/nome", "/privado", "/historico", "/hora", "/ping",
                         "/stats", "/salas", "/entrar", "/sairsala", "/sala", "/em", "/aviso", "/topico"]
 let moderatorCommands = ["/modo", "/expulsar", "/banir", "/desbanir", "/moderador", "/desmoderador"]
-let accountCommands = ["/registrar", "/identificar", "/senha", "/conta"]
+let accountCommands = ["/registrar", "/identificar", "/senha", "/conta", "/chaves"]
 
 let helpListings: [HelpListing] = [
     HelpListing(who: "user", setup: [], commands: everyoneCommands + accountCommands + ["/admin"]),

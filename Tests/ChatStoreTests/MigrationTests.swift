@@ -66,12 +66,16 @@ struct MigrationTests {
         store.record(.roomOwnerChanged(room: "cafe", owner: ana.id))
         store.record(.legacyModeratorRemoved(room: "cafe", name: "ANA"))
         store.record(.roomSettingsChanged(room: "cafe", RoomSettings(secret: true)))
+        let key = AccountKey(fingerprint: "SHA256:abc", publicKey: "ssh-ed25519 AAAA", addedAt: ana.createdAt)
+        store.record(.accountKeyAdded(account: ana.id, key))
         store.record(.message(StoredMessage(kind: .private, room: "geral", sender: "ana", recipient: "bia", text: "novo",
                                             time: ana.createdAt, senderSession: "s", senderAccount: ana.id)))
         store.flush()
         let reopened = try SQLiteStorage(directory: directory)
         let state = try reopened.load()
-        #expect(state.accounts == [ana])
+        var withKey = ana
+        withKey.keys = [key]
+        #expect(state.accounts == [withKey], "an account from a folder before SSH keys (v7) takes one")
         #expect(state.rooms.last?.owner == ana.id)
         #expect(state.rooms.last?.legacyModerators == [])
         #expect(state.rooms.last?.settings == RoomSettings(secret: true))

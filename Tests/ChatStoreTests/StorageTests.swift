@@ -169,6 +169,33 @@ struct StorageTests {
         #expect(try reopened.load().rooms.map(\.settings) == [RoomSettings(), RoomSettings(secret: true, exceptions: ["bia", "jo*"])])
     }
 
+    /// An account's SSH keys come back with it, in the order added; a
+    /// removed key stays removed, and a dropped account takes its keys along.
+    @Test(arguments: Kind.allCases)
+    func accountKeysReloadWithTheAccount(_ kind: Kind) throws {
+        let directory = Self.directory()
+        let store = try Self.make(kind, directory: directory)
+        let k1 = AccountKey(fingerprint: "SHA256:um", publicKey: "ssh-ed25519 UM", addedAt: Self.t0)
+        let k2 = AccountKey(fingerprint: "SHA256:dois", publicKey: "ecdsa-sha2-nistp256 DOIS", addedAt: Self.t0.addingTimeInterval(1))
+        let ana = AccountRecord(id: "a", name: "ana", credential: "scrypt$x", createdAt: Self.t0, keys: [k1])
+        let bia = AccountRecord(id: "b", name: "bia", credential: "scrypt$y", createdAt: Self.t0, keys: [k2])
+        store.record(.accountSaved(ana))
+        store.record(.accountSaved(bia))
+        store.record(.accountKeyAdded(account: "a", k2))
+        store.record(.accountKeyAdded(account: "a", k2))
+        store.record(.accountKeyRemoved(account: "a", fingerprint: "SHA256:um"))
+        store.record(.accountDeleted(id: "b"))
+        store.flush()
+        let reopened = kind == .sqlite ? try SQLiteStorage(directory: directory) : store
+        #expect(try reopened.load().accounts.map(\.keys) == [[k2]])
+        if kind == .sqlite {
+            store.record(.accountSaved(bia))
+            store.flush()
+            #expect(try SQLiteStorage(directory: directory).load().accounts.map(\.keys) == [[k2], [k2]],
+                    "a new account of a dropped one's id starts with only its own keys")
+        }
+    }
+
     /// SQLite writes a batch's messages in multi-row chunks and sums its
     /// counters: rows keep their order across chunks, and counters add up
     /// within a batch, across batches, and leave the bot's messages out.
