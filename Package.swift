@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-ssh", from: "0.15.1"),
     ],
     targets: [
         .systemLibrary(
@@ -87,6 +88,20 @@ let package = Package(
             ],
             swiftSettings: v5
         ),
+        // The SSH front end, beside ChatServer over the same engine (docs/SSH.md);
+        // its terminal sessions render as papo connect does (ChatClient's renderer).
+        .target(
+            name: "SSHServer",
+            dependencies: [
+                "ChatServer", "ChatClient", "BotEngine", "ChatCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSH", package: "swift-nio-ssh"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: v5
+        ),
         .target(
             name: "ChatClient",
             dependencies: [
@@ -100,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "papo",
             dependencies: [
-                "ChatServer", "IRCServer", "ChatClient", "ChatStore", "BotEngine", "ChatCore", "LuaBots",
+                "ChatServer", "IRCServer", "SSHServer", "ChatClient", "ChatStore", "BotEngine", "ChatCore", "LuaBots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -116,6 +131,7 @@ let package = Package(
                     swiftSettings: v5),
         .testTarget(name: "ChatClientTests", dependencies: ["ChatClient", "ChatServer", "ChatCore"], swiftSettings: v5),
         .testTarget(name: "IRCServerTests", dependencies: ["IRCServer", "ChatCore"], swiftSettings: v5),
+        .testTarget(name: "SSHServerTests", dependencies: ["SSHServer", "ChatCore"], swiftSettings: v5),
         .testTarget(name: "BotEngineTests",
                     dependencies: ["BotEngine", "ChatCore", "ChatStore", .product(name: "Logging", package: "swift-log")],
                     swiftSettings: v5),
@@ -129,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "ChatServer", "IRCServer", "ChatStore", "BotEngine", "ChatCore", "LuaBots",
+                "ChatServer", "IRCServer", "SSHServer", "ChatStore", "BotEngine", "ChatCore", "LuaBots",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -6,11 +6,15 @@ import Foundation
 /// Turns the server's JSON lines into coloured terminal lines. Anything a
 /// peer wrote is stripped of control characters before it reaches the
 /// terminal, even though the server already refuses them.
-struct ClientRenderer {
-    var useColor: Bool
+public struct ClientRenderer {
+    public var useColor: Bool
+
+    public init(useColor: Bool) {
+        self.useColor = useColor
+    }
 
     /// A parsed server line.
-    enum Parsed {
+    public enum Parsed {
         case welcome(name: String, room: String)
         case event(ChatEvent)
         case result(ok: Bool, text: String?, message: String?, items: [ChatEvent])
@@ -23,7 +27,7 @@ struct ClientRenderer {
     /// Parses one server line. Every string in it is stripped of control and
     /// invisible characters here, once, so nothing a peer (or a tampered
     /// connection) wrote can drive this terminal.
-    static func parse(_ line: String) -> Parsed {
+    public static func parse(_ line: String) -> Parsed {
         guard let raw = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
               let type = raw["type"] as? String else {
             return .other(Self.clean(line))
@@ -46,7 +50,7 @@ struct ClientRenderer {
     }
 
     /// The lines to print for `parsed` (empty for a silent success).
-    func render(_ parsed: Parsed) -> [String] {
+    public func render(_ parsed: Parsed) -> [String] {
         switch parsed {
         case .welcome(let name, let room):
             return [paint("Conectado como \(colored(name)) em #\(room). Digite /ajuda para ver os comandos.", .dim)]
@@ -68,7 +72,7 @@ struct ClientRenderer {
         }
     }
 
-    func render(_ event: ChatEvent) -> String {
+    public func render(_ event: ChatEvent) -> String {
         let stamp = paint("[\(TimeFormat.dateTime(event.time))]", .dim)
         let room = event.room.map { "#\($0)" } ?? ""
         switch event.kind {

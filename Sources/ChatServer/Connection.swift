@@ -1,4 +1,6 @@
+import BotEngine
 import ChatCore
+import Foundation
 import NIOCore
 
 /// One client's socket as the core sees it: the endpoint that events are
@@ -8,7 +10,7 @@ public final class Connection: ChatEndpoint, @unchecked Sendable {
     public let eventLoop: EventLoop
     /// Set once when the client's first line decides it, before the core
     /// knows this connection; read on any thread afterwards.
-    var format: WireFormat = .text
+    public var format: WireFormat = .text
     /// The queue every byte for this connection goes through.
     let output: LoopOutput
     /// Bytes appended during the current drain and not yet handed to the
@@ -56,6 +58,15 @@ public final class Connection: ChatEndpoint, @unchecked Sendable {
         channel.writeAndFlush(ByteBuffer()).whenComplete { _ in
             deadline.cancel()
             channel.close(promise: nil)
+        }
+    }
+
+    /// Sends the welcome in this connection's format; a front end calls it
+    /// from `ChatEngine.connect`'s `welcomed`, so it comes before anything else.
+    public func sendWelcome(_ welcome: Welcome) {
+        switch format {
+        case .text: send(TextRenderer.welcome(welcome))
+        case .json: send(JSONRenderer.welcome(welcome, time: TimeFormat.iso8601(.now)))
         }
     }
 

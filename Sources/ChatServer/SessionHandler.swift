@@ -285,10 +285,7 @@ final class SessionHandler: ChannelInboundHandler {
     }
 
     private static func sendWelcome(_ welcome: Welcome, on connection: Connection) {
-        switch connection.format {
-        case .text: connection.send(TextRenderer.welcome(welcome))
-        case .json: connection.send(JSONRenderer.welcome(welcome, time: TimeFormat.iso8601(.now)))
-        }
+        connection.sendWelcome(welcome)
     }
 
     /// Returns false when the engine asks for no more lines for now.

@@ -4,6 +4,7 @@ import ChatCore
 import ChatServer
 import ChatStore
 import IRCServer
+import SSHServer
 import Foundation
 import Logging
 import LuaBots
@@ -92,6 +93,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "IRC: NAME:PASSWORD for OPER, repeatable (visible in ps: prefer --irc-oper-file).")
     var ircOper: [String] = []
 
+    @Option(help: "SSH: also listen for ssh clients on this port: `ssh -p PORT name@host` (docs/SSH.md).")
+    var sshPort: Int?
+
+    @Option(help: "SSH: the host key file (default: ssh_host_ed25519_key in the data folder), made once with mode 0600.")
+    var sshHostKey: String?
+
+    @Flag(help: "SSH: let a name nobody registered in with any password, for users without an Ed25519 or ECDSA key.")
+    var sshGuestPasswords = false
+
     @Option(help: "Event-loop threads (default: one less than the cores, at least one).")
     var threads = ServerConfig.defaultThreads
 
@@ -119,6 +129,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--max-rooms-per-user must be 1...1000, --max-rooms 1...1000000, --max-new-rooms-per-hour 1 or more")
         }
         if let ircPort, !(0...65_535).contains(ircPort) { throw ValidationError("--irc-port must be 0...65535") }
+        if let sshPort, !(0...65_535).contains(sshPort) { throw ValidationError("--ssh-port must be 0...65535") }
         guard ircServerName.contains("."), !ircServerName.contains(" "), ircServerName.utf8.count <= 63 else {
             throw ValidationError("--irc-server-name must look like a host name (with a dot, no spaces)")
         }
@@ -168,7 +179,13 @@ struct Serve: AsyncParsableCommand {
             IRCServer(engine: engine, config: try ircConfig(port: port, logger: logger), frontEnd: server.frontEnd,
                       logger: logger)
         }
-        let service = ServerService(server: server, irc: irc, storage: storage, logger: logger)
+        let ssh = try sshPort.map { port in
+            let key = sshHostKey ?? URL(fileURLWithPath: data).appendingPathComponent("ssh_host_ed25519_key").path
+            return try SSHServer(engine: engine, config: SSHConfig(host: host, port: port, hostKeyPath: key,
+                                                                   guestPasswords: sshGuestPasswords),
+                                 frontEnd: server.frontEnd, logger: logger)
+        }
+        let service = ServerService(server: server, irc: irc, ssh: ssh, storage: storage, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
@@ -181,15 +198,18 @@ struct Serve: AsyncParsableCommand {
 struct ServerService: Service {
     let server: PapoServer
     let irc: IRCServer?
+    let ssh: SSHServer?
     let storage: SQLiteStorage
     let logger: Logger
 
     func run() async throws {
         try await server.start()
         try await irc?.start()
+        try await ssh?.start()
         try? await gracefulShutdown()
         logger.info("shutting down")
         await irc?.stop()
+        await ssh?.stop()
         await server.shutdown()
         storage.flush()
     }

@@ -190,8 +190,20 @@ struct Tmux {
         Self.closeFrom(3, in: &actions)
         let argv = (["tmux", "-L", "papo-tests"] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        // Signals as a shell would leave them: the test runner blocks some
+        // (SIGWINCH among them), and a tmux server that inherited that mask
+        // would hand it to every program it runs (ssh would never see a resize).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        guard posix_spawnp(&pid, "tmux", &actions, nil, argv, environ) == 0 else {
+        guard posix_spawnp(&pid, "tmux", &actions, &attributes, argv, environ) == 0 else {
             throw TmuxFailed(arguments: arguments)
         }
         var status: Int32 = 0

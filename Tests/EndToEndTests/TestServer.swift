@@ -7,6 +7,7 @@ import IRCServer
 import Logging
 import LuaBots
 import NIOCore
+import SSHServer
 
 /// A real Papo server on a free loopback port with a real SQLite file in a
 /// temporary folder, started in-process.
@@ -18,6 +19,9 @@ final class TestServer {
     /// The IRC front end, when the test asked for one.
     private(set) var irc: IRCServer?
     private(set) var ircPort = 0
+    /// The SSH front end, when the test asked for one.
+    private(set) var ssh: SSHServer?
+    private(set) var sshPort = 0
 
     private init(directory: URL, server: PapoServer, storage: SQLiteStorage, port: Int) {
         self.directory = directory
@@ -42,7 +46,7 @@ final class TestServer {
                       lineTimeout: TimeAmount = .seconds(60), maxConnections: Int = 20_000,
                       maxConnectionsPerAddress: Int = 0, tls: TLSFiles? = nil,
                       sendBufferBytes: Int = ServerConfig.defaultSendBufferBytes,
-                      irc: IRCConfig? = nil) async throws -> TestServer {
+                      irc: IRCConfig? = nil, ssh: SSHConfig? = nil) async throws -> TestServer {
         var logger = Logger(label: "papo-test")
         logger.logLevel = .critical
         let storage = try SQLiteStorage(directory: directory)
@@ -68,11 +72,18 @@ final class TestServer {
             started.ircPort = try await front.start()
             started.irc = front
         }
+        if var ssh {
+            ssh.port = 0
+            let front = try SSHServer(engine: engine, config: ssh, frontEnd: server.frontEnd, logger: logger)
+            started.sshPort = try await front.start()
+            started.ssh = front
+        }
         return started
     }
 
     func stop() async {
         await irc?.stop()
+        await ssh?.stop()
         await server.shutdown()
         storage.flush()
     }
